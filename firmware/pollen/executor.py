@@ -1,0 +1,452 @@
+"""Executor: a fixed pool of task slots, task-id wakers, fair scheduling.
+
+Slot life cycle (one slot, one task at a time):
+
+  FREE --spawn--> READY --poll--> WAITING --wake--> READY --poll--> ... --> FREE
+    * spawn takes a free slot, bumps its generation and makes the slot's
+      waker, whose data is the tag `generation * capacity + slot`.
+    * wake(tag) -- from a task, the executor or an interrupt handler -- sets
+      ready[slot] = 1 ("woken") if the tag is still current, and sets the
+      executor's Flag.  Nothing else.  A stale tag (the task ended, the slot
+      was reused) is ignored, so an old waker can never wake a newer task.
+    * The executor clears ready[slot] *before* polling, so a wake that lands
+      during the poll marks it ready again: it is never lost, and a task woken
+      twice before it runs is polled once.
+    * A task that yields (yield_now) is marked ready[slot] = 2 ("yielded") by
+      the executor itself.  Woken tasks go before yielded ones: after every
+      poll the executor looks for woken tasks first, so a task woken by an
+      interrupt waits behind at most the one slice that is running.
+    * When the task returns or raises, the slot is FREE again; its handle
+      keeps the result.
+
+What allocates: spawn (the handle, the waker, the context).  The loop, wake
+and the task-id waker's clone allocate nothing.
+"""
+
+import sys
+
+from . import port as _port
+from .errors import CancelledError, ContractError, SpawnError
+from .flag import Flag
+from .future import CURRENT, PENDING, YIELD, Context, Future, as_future, set_debug
+from .waker import RawWaker, RawWakerVTable, Waker
+
+_MASK = 0x3FFFFFFF
+
+# Task handle states
+RUNNING = 0
+DONE = 1
+FAILED = 2
+CANCELLED = 3
+
+# What on_error returns: the executor's answer to a task that raised.
+LOG = 0      # report it and carry on (the default)
+STOP = 1     # report it and make run() raise it
+RESTART = 2  # report it and spawn the task's factory again (spawn(factory=...))
+
+
+class Task(Future):
+    """The handle spawn() returns.  Await it for the task's result; the
+    task's exception is raised to whoever awaits it."""
+
+    def __init__(self, ex, slot, tag, name, factory):
+        self._ex = ex
+        self._slot = slot
+        self._tag = tag
+        self.name = name
+        self._factory = factory
+        self._state = RUNNING
+        self._value = None
+        self._waiters = None  # wakers of tasks awaiting this one
+        self._reported = False
+
+    def done(self):
+        return self._state != RUNNING
+
+    def cancel(self):
+        """Stop the task at its current await.  Its leaf futures' close() runs,
+        releasing interrupt and timer registrations.  Awaiting the handle then
+        raises CancelledError.  Returns False if the task had already ended."""
+        if self._state != RUNNING:
+            return False
+        self._ex._cancel(self)
+        return True
+
+    def result(self):
+        """The result of a finished task; raises what the task raised."""
+        s = self._state
+        if s == RUNNING:
+            raise RuntimeError("task %s has not finished: await it instead" % self.name)
+        if s == DONE:
+            return self._value
+        self._reported = True  # somebody looked at it
+        raise self._value
+
+    def poll(self, cx):
+        if self._state == RUNNING:
+            w = self._waiters
+            waker = cx.waker()
+            if w is None:
+                self._waiters = [waker]
+            else:
+                for x in w:
+                    if x.will_wake(waker):
+                        break
+                else:
+                    w.append(waker)
+            return PENDING
+        return self.result()
+
+    def close(self):
+        w = self._waiters
+        if w:
+            waker = CURRENT.cx.waker() if CURRENT.cx is not None else None
+            for i in range(len(w)):
+                if waker is not None and w[i].will_wake(waker):
+                    del w[i]
+                    break
+
+    def _finish(self, state, value):
+        self._state = state
+        self._value = value
+        w = self._waiters
+        self._waiters = None
+        if w:
+            for x in w:
+                x.wake()
+
+    def __repr__(self):
+        return "<Task %s>" % self.name
+
+
+class _Drive:
+    """Lets a poll()-future sit in a task slot, which holds coroutines."""
+
+    def __init__(self, fut):
+        self.fut = fut
+
+    def send(self, _):
+        r = self.fut.poll(CURRENT.cx)
+        if r is PENDING:
+            return None
+        raise StopIteration(r)
+
+    def close(self):
+        c = getattr(self.fut, "close", None)
+        if c is not None:
+            c()
+
+
+class _DebugContext(Context):
+    """Counts waker() calls so the executor can tell whether a future that
+    returned PENDING arranged a wake (debug mode only)."""
+
+    __slots__ = ("uses",)
+
+    def __init__(self, waker):
+        Context.__init__(self, waker)
+        self.uses = 0
+
+    def waker(self):
+        self.uses += 1
+        return self._waker
+
+
+def _nothing(data):
+    pass
+
+
+def report_exception(task, exc):
+    """Print a task's exception with its traceback (both interpreters)."""
+    print("pollen: task %s raised:" % task.name)
+    pe = getattr(sys, "print_exception", None)
+    if pe is not None:
+        pe(exc)
+    else:
+        import traceback
+        traceback.print_exception(type(exc), exc, exc.__traceback__)
+
+
+class Executor:
+    """Runs up to `capacity` tasks on one core.
+
+    spawn(awaitable) -> Task.  run(main) runs until `main` finishes and
+    returns its result (or raises its exception).  on_error(task, exc) is
+    called once for every task that raises, and returns LOG, STOP or RESTART.
+    debug=True checks the poll contract: a future that returns PENDING
+    without asking for its waker is reported by name (a silent hang on a
+    board).  Counters: polls, wakes, idle_wakeups.
+    """
+
+    def __init__(self, capacity=8, port=None, debug=False, on_error=None):
+        if capacity < 1:
+            raise ValueError("Executor capacity must be at least 1 task slot")
+        self._cap = capacity
+        self._ready = bytearray(capacity)  # 0 waiting, 1 woken, 2 yielded
+        self._coro = [None] * capacity
+        self._cx = [None] * capacity
+        self._task = [None] * capacity
+        self._tag = [-1] * capacity        # the waker data valid for each slot
+        self._gen = [0] * capacity
+        self._raw = [None] * capacity
+        self._flag = Flag()                 # set by every wake: "look at ready[]"
+        self._port = port
+        self._debug = debug
+        if debug:
+            set_debug(True)
+        self._on_error = on_error
+        self._running = -1                  # slot being polled, -1 outside
+        self._stopped = False
+        self._stop_exc = None
+        # Bound methods made once, here: calling them from an ISR allocates nothing.
+        self._vt = RawWakerVTable(self._clone, self._wake, self._wake, _nothing)
+        self.polls = 0
+        self.wakes = 0
+        self.idle_wakeups = 0
+
+    # -- the task-id waker ----------------------------------------------------
+
+    def _wake(self, tag):
+        """Make the task with this tag ready.  ISR-safe: stores only."""
+        i = tag % self._cap
+        if self._tag[i] == tag:
+            self._ready[i] = 1
+            self.wakes = (self.wakes + 1) & _MASK
+            f = self._flag
+            f._n = (f._n + 1) & _MASK  # Flag.set(), inlined on the interrupt path
+
+    def _clone(self, tag):
+        raw = self._raw[tag % self._cap]
+        if raw is not None and raw.data == tag:
+            return raw  # the slot's own raw waker: Waker.clone() returns itself
+        return RawWaker(tag, self._vt)  # a clone of a stale waker stays stale
+
+    def waker_for(self, task):
+        """The task-id Waker of a running task (for tests and drivers)."""
+        return self._cx[task._slot].waker()
+
+    # -- spawning -------------------------------------------------------------
+
+    def spawn(self, aw, name=None, factory=None):
+        """Start `aw` (a coroutine or a poll()-future) in a free slot.
+
+        `factory`, if given, is a function that makes the coroutine anew; with
+        on_error returning RESTART the task is restarted from it.
+        """
+        if self._stopped:
+            raise SpawnError(
+                "this Executor was stopped (a task failed under the STOP policy); "
+                "make a new Executor to run more tasks"
+            )
+        if factory is not None and aw is None:
+            aw = factory()
+        if hasattr(aw, "send") and not hasattr(aw, "poll"):
+            coro = aw
+        else:
+            coro = _Drive(as_future(aw))  # raises TypeError with the fix
+        coros = self._coro
+        for i in range(self._cap):
+            if coros[i] is None:
+                break
+        else:
+            raise SpawnError(
+                "Executor is full: all %d task slots are in use. Create it with "
+                "more slots (Executor(capacity=%d)) or let a task finish first"
+                % (self._cap, self._cap * 2)
+            )
+        gen = (self._gen[i] + 1) & 0xFFFF
+        self._gen[i] = gen
+        tag = gen * self._cap + i
+        raw = RawWaker(tag, self._vt)
+        self._raw[i] = raw
+        waker = Waker(raw)
+        self._cx[i] = _DebugContext(waker) if self._debug else Context(waker)
+        if name is None:
+            name = getattr(coro, "__name__", None) or "#%d" % i
+        t = Task(self, i, tag, name, factory)
+        self._task[i] = t
+        coros[i] = coro
+        self._tag[i] = tag
+        self._ready[i] = 1
+        f = self._flag
+        f._n = (f._n + 1) & _MASK
+        return t
+
+    def tasks(self):
+        """Number of occupied slots."""
+        n = 0
+        for c in self._coro:
+            if c is not None:
+                n += 1
+        return n
+
+    # -- ending tasks ---------------------------------------------------------
+
+    def _free(self, i):
+        self._coro[i] = None
+        self._tag[i] = -1  # every waker of this task is stale from now on
+        self._raw[i] = None
+        self._ready[i] = 0
+        self._cx[i] = None
+        self._task[i] = None
+
+    def _end(self, i, state, value):
+        t = self._task[i]
+        self._free(i)
+        t._finish(state, value)
+        if state == FAILED:
+            self._failed(t, value)
+        return t
+
+    def _failed(self, t, exc):
+        policy = LOG
+        if self._on_error is not None:
+            policy = self._on_error(t, exc)
+        if not t._reported:
+            t._reported = True
+            report_exception(t, exc)
+        if policy == STOP:
+            self._stopped = True
+            self._stop_exc = exc
+        elif policy == RESTART:
+            if t._factory is None:
+                print("pollen: cannot restart task %s: spawn it with factory=" % t.name)
+            else:
+                nt = self.spawn(None, name=t.name, factory=t._factory)
+                t._restarted_as = nt
+
+    def _cancel(self, t):
+        i = t._slot
+        if self._tag[i] != t._tag:
+            return
+        if self._running == i:
+            raise RuntimeError(
+                "task %s cancelled itself: return from it instead" % t.name
+            )
+        coro = self._coro[i]
+        prev = CURRENT.cx
+        CURRENT.cx = self._cx[i]  # leaf close() may look for its task's context
+        try:
+            coro.close()  # GeneratorExit at the await: leaf futures' close() runs
+        finally:
+            CURRENT.cx = prev
+        self._free(i)
+        t._finish(CANCELLED, CancelledError("task %s was cancelled" % t.name))
+
+    def shutdown(self):
+        """Cancel every task still in a slot."""
+        for t in self._task:
+            if t is not None:
+                t.cancel()
+
+    # -- the loop -------------------------------------------------------------
+
+    def run(self, main):
+        """Spawn `main`, run every task until main finishes; return its result."""
+        if CURRENT.cx is not None:
+            raise RuntimeError(
+                "Executor.run() called from inside a running task: await the "
+                "coroutine, or spawn it, instead"
+            )
+        if self._port is None:
+            self._port = _port.current()
+        m = main if isinstance(main, Task) else self.spawn(main, name="main")
+        self._loop(m)
+        if self._stop_exc is not None and m._state == RUNNING:
+            raise self._stop_exc
+        return m.result()
+
+    def _loop(self, main):
+        try:
+            self._schedule(main)
+        finally:
+            CURRENT.cx = None
+            self._running = -1
+
+    def _schedule(self, main):
+        ready = self._ready
+        coros = self._coro
+        cxs = self._cx
+        cap = self._cap
+        flag = self._flag
+        cur = CURRENT
+        wait = self._port.wait
+        debug = self._debug
+        i = cap - 1
+        urgent = True
+        while main._state == RUNNING and not self._stopped:
+            n = flag._n
+            if n != flag._seen:  # Flag.take(), inlined: something was woken
+                flag._seen = n
+                urgent = True
+            k = -1
+            if urgent:  # woken tasks first, so an interrupt never waits behind busy tasks
+                j = 0
+                while j < cap:
+                    if ready[j] == 1:
+                        k = j
+                        break
+                    j += 1
+                else:
+                    urgent = False
+            if k < 0:  # round robin over the yielded ones
+                k = i
+                j = cap
+                while j:
+                    k += 1
+                    if k == cap:
+                        k = 0
+                    if ready[k]:
+                        break
+                    j -= 1
+                if not j:
+                    self.idle_wakeups += 1
+                    wait(flag)  # sleeps until an interrupt or a wake sets the flag
+                    continue
+                i = k
+            ready[k] = 0  # cleared before the poll: a wake during it is kept
+            cx = cxs[k]
+            cur.cx = cx
+            self._running = k
+            self.polls = (self.polls + 1) & _MASK  # stays a small int: no allocation
+            if debug:
+                before = cx.uses
+                cur.last = None
+            try:
+                r = coros[k].send(None)
+            except StopIteration as e:
+                self._running = -1
+                self._end(k, DONE, e.value)
+                continue
+            except (KeyboardInterrupt, SystemExit):
+                raise
+            except BaseException as e:
+                self._running = -1
+                self._end(k, FAILED, e)
+                continue
+            self._running = -1
+            if r is YIELD:
+                if not ready[k]:
+                    ready[k] = 2
+            elif r is not None:
+                self._end(k, FAILED, ContractError(
+                    "task %s awaited %r, which is not a pollen future (an asyncio "
+                    "object?); use pollen's futures" % (self._task[k].name, r)))
+            elif debug and cx.uses == before and not ready[k]:
+                self._contract_broken(k)
+
+    def _contract_broken(self, k):
+        t = self._task[k]
+        fut = getattr(CURRENT, "last", None)
+        what = repr(fut) if fut is not None else "a future awaited by it"
+        exc = ContractError(
+            "task %s: %s returned PENDING without registering the waker it was "
+            "given (cx.waker()); nothing will ever wake this task. Store or "
+            "clone cx.waker() where the event source can wake it" % (t.name, what)
+        )
+        coro = self._coro[k]
+        try:
+            coro.close()
+        except Exception:
+            pass
+        self._end(k, FAILED, exc)

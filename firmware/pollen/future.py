@@ -1,0 +1,154 @@
+"""The poll protocol and the bridge between hand-written futures and `await`.
+
+A future is any object with poll(cx) that returns PENDING or its result.
+PENDING is a module constant: no Ready(...) wrapper is made per poll.  A
+future that returns PENDING must have arranged for cx.waker() to be woken
+(stored it, cloned it, or woken it already); otherwise nothing polls it again.
+
+Coroutines (async def) are driven by send(None).  What a coroutine yields to
+whoever drives it is one of two values:
+  None   -- pending; a waker was registered by the leaf future it awaits;
+  YIELD  -- ready again at once (yield_now); re-poll me after the others.
+The context of the task being polled lives in CURRENT.cx, set by the
+executor (or block_on) before every resume; leaf futures read it there,
+because `await` has no way to pass it along.
+"""
+
+PENDING = object()  # "not ready yet": compare with `is`
+YIELD = object()    # yielded by a coroutine that wants to run again soon
+
+
+class Context:
+    """What a future is polled with: the waker of the task polling it.
+
+    A per-task scratch field, `timer`, belongs to pollen.timer (the index of
+    this task's node in the timer queue, or -1); nothing else touches it.
+    """
+
+    __slots__ = ("_waker", "timer")
+
+    def __init__(self, waker):
+        self._waker = waker
+        self.timer = -1
+
+    @staticmethod
+    def from_waker(waker):
+        return Context(waker)
+
+    def waker(self):
+        return self._waker
+
+
+class _Current:
+    __slots__ = ("cx", "last")
+
+    def __init__(self):
+        self.cx = None
+        self.last = None  # debug mode: the Future polled last through await
+
+
+CURRENT = _Current()  # the context of the task now running; set by drivers of coroutines
+
+
+class Future:
+    """Base class for hand-written leaf futures.
+
+    Subclasses implement poll(cx) and, if they register anything (a waker in
+    an interrupt handler's slot, a timer node), close() to release it: close()
+    is called when the awaiting coroutine is cancelled or a select() drops
+    this future, and must leave no state behind.
+
+    Awaiting a Future allocates nothing when its result is None: the final
+    StopIteration is preallocated.  A non-None result costs one exception
+    object, so the steady-state leaves of pollen complete with None and keep
+    their data on the object (e.g. Input.edge_us).
+    """
+
+    def __await__(self):
+        return self
+
+    __iter__ = __await__
+
+    def __next__(self):
+        r = self.poll(CURRENT.cx)
+        if r is PENDING:
+            return None
+        return _stop(r)
+
+    def close(self):
+        pass
+
+
+_STOP = StopIteration()  # preallocated: completing an await with None allocates nothing
+
+
+def _stop(result):
+    if result is None:
+        _STOP.__traceback__ = None  # keep the shared exception from growing a traceback
+        raise _STOP
+    raise StopIteration(result)
+
+
+def _debug_next(self):
+    CURRENT.last = self  # so the executor can name a future that broke the contract
+    r = self.poll(CURRENT.cx)
+    if r is PENDING:
+        return None
+    return _stop(r)
+
+
+_plain_next = Future.__next__
+
+
+def set_debug(on):
+    """Debug mode: awaiting a Future records it in CURRENT.last.  Off, the
+    await path carries no extra work at all (the method is swapped)."""
+    Future.__next__ = _debug_next if on else _plain_next
+
+
+def stop_iteration():
+    """Raise the shared StopIteration: finish an await with None, allocation-free."""
+    _STOP.__traceback__ = None
+    raise _STOP
+
+
+def is_coroutine(obj):
+    """A coroutine/generator: driven by send(); not a poll()-future."""
+    return hasattr(obj, "send") and not hasattr(obj, "poll")
+
+
+def as_future(aw):
+    """Something with poll(cx) for any awaitable pollen accepts."""
+    if hasattr(aw, "poll"):
+        return aw
+    if hasattr(aw, "send"):
+        return CoroFuture(aw)
+    raise TypeError(
+        "%r is not awaitable by pollen: pass a coroutine (call the async "
+        "function: f(), not f) or an object with poll(cx)" % (aw,)
+    )
+
+
+class CoroFuture(Future):
+    """A coroutine seen through the poll protocol (for join/select/block_on)."""
+
+    __slots__ = ("coro",)
+
+    def __init__(self, coro):
+        self.coro = coro
+
+    def poll(self, cx):
+        prev = CURRENT.cx
+        CURRENT.cx = cx
+        try:
+            r = self.coro.send(None)
+        except StopIteration as e:
+            return e.value
+        finally:
+            CURRENT.cx = prev
+        if r is YIELD:
+            cx.waker().wake_by_ref()  # yield_now through poll(): wake ourselves
+        return PENDING
+
+    def close(self):
+        self.coro.close()

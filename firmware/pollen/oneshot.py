@@ -1,0 +1,60 @@
+"""oneshot(): a future completed from outside, through a resolver.
+
+Shared state is the _Slot: the value and the waker stored by the last poll.
+resolve() may run in an interrupt handler or another thread: it stores the
+value, then wakes the stored waker.  The future stores the waker *before*
+reading the value, so a resolve() between the two is seen by that poll or
+wakes the waker it stored -- never lost.
+"""
+
+from .future import PENDING, Future
+
+_EMPTY = object()
+
+
+class _Slot(Future):
+    __slots__ = ("value", "waker")
+
+    def __init__(self):
+        self.value = _EMPTY
+        self.waker = None
+
+    def poll(self, cx):
+        self.waker = cx.waker()  # register first, then look
+        v = self.value
+        if v is _EMPTY:
+            return PENDING
+        self.waker = None
+        return v
+
+    def close(self):
+        self.waker = None
+
+    def done(self):
+        return self.value is not _EMPTY
+
+
+class Resolver:
+    __slots__ = ("_slot",)
+
+    def __init__(self, slot):
+        self._slot = slot
+
+    def resolve(self, value):
+        """Complete the future with `value` and wake whoever polled it.
+
+        ISR-safe: stores and one wake_by_ref, no allocation.  A second
+        resolve() is ignored: the first value stands.
+        """
+        s = self._slot
+        if s.value is _EMPTY:
+            s.value = value
+            w = s.waker
+            if w is not None:
+                w.wake_by_ref()
+
+
+def oneshot():
+    """Return (future, resolver)."""
+    s = _Slot()
+    return s, Resolver(s)

@@ -1,0 +1,35 @@
+"""Where the core finds its port: the object that owns time, sleep and pins.
+
+The core never imports `machine`.  A port is injected with install(); when
+none was, current() picks the real board (pollen.port_machine, if the
+interpreter has `machine.Timer`) or the host port (pollen.port_host).
+
+A port offers:
+  ticks_us(), ticks_ms(), ticks_diff(a, b), ticks_add(t, delta), TICKS_PERIOD
+  wait(flag)          sleep until `flag` is set; may return early (callers loop)
+  set_alarm(handler)  the one hardware alarm: handler() runs in a hard IRQ
+  arm(delay_us)       one-shot alarm in delay_us (>= 1); re-arming replaces it
+  disarm()
+  irq_off() -> state, irq_on(state)   a critical section against interrupt handlers
+  Pin                 the machine.Pin class pins are made of
+"""
+
+_port = None
+
+
+def install(p):
+    """Make `p` the port every pollen object made from now on uses."""
+    global _port
+    _port = p
+    return p
+
+
+def current():
+    if _port is None:
+        from .port_machine import board_port  # only module that looks for machine
+        p = board_port()
+        if p is None:
+            from .port_host import HostPort
+            p = HostPort()
+        install(p)
+    return _port

@@ -1,0 +1,69 @@
+"""The host port: real time on CPython or the unix MicroPython, no pins.
+
+For running pollen's core where there is no board and no simulator: tests of
+block_on with threads, benchmarks.  There are no interrupts here, so wait()
+sleeps in short naps (0.5 ms) until the flag is set or the alarm is due, and
+runs the alarm handler itself -- like the unix port's own 1 ms poll.
+"""
+
+import time
+
+try:
+    _now_us = time.ticks_us  # MicroPython
+    _sleep_us = time.sleep_us
+except AttributeError:  # CPython
+    def _now_us():
+        return time.monotonic_ns() // 1000
+
+    def _sleep_us(us):
+        time.sleep(us / 1e6)
+
+from .ticks import PERIOD, ticks_add, ticks_diff
+
+_MASK = PERIOD - 1
+
+
+class HostPort:
+    TICKS_PERIOD = PERIOD
+    Pin = None
+    NAP_US = 500
+
+    def __init__(self):
+        self._handler = None
+        self._due = None
+        self.ticks_diff = ticks_diff
+        self.ticks_add = ticks_add
+
+    def ticks_us(self):
+        return _now_us() & _MASK
+
+    def ticks_ms(self):
+        return (_now_us() // 1000) & _MASK
+
+    def set_alarm(self, handler):
+        self._handler = handler
+
+    def arm(self, delay_us):
+        self._due = ticks_add(self.ticks_us(), max(1, delay_us))
+
+    def disarm(self):
+        self._due = None
+
+    def irq_off(self):
+        return 0
+
+    def irq_on(self, state):
+        pass
+
+    def wait(self, flag):
+        while not flag.is_set():
+            due = self._due
+            if due is not None:
+                left = ticks_diff(due, self.ticks_us())
+                if left <= 0:
+                    self._due = None
+                    self._handler()
+                    continue
+                _sleep_us(min(left, self.NAP_US))
+            else:
+                _sleep_us(self.NAP_US)

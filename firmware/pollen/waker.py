@@ -1,0 +1,105 @@
+"""Wakers: a (data, vtable) pair, as in Rust's core::task.
+
+A Waker does not know what it wakes.  It holds `data` (any object: a slot
+index, a Flag, a counter) and a RawWakerVTable of four callables that take
+that data.  Each strategy (flag, task id, counting, parking) is one vtable,
+so executors and event sources never depend on each other.
+
+Waker objects are immutable.  A vtable whose clone() hands back the same
+RawWaker it was built from marks a statically allocated waker: clone() then
+returns the Waker itself and allocates nothing.
+"""
+
+
+class RawWakerVTable:
+    """The four operations on a raw waker's data.
+
+    clone(data) -> RawWaker; wake(data) consumes the waker; wake_by_ref(data)
+    wakes without consuming; drop(data) releases it.  wake and wake_by_ref
+    must be ISR-safe when the waker is handed to an interrupt handler.
+    """
+
+    __slots__ = ("clone", "wake", "wake_by_ref", "drop")
+
+    def __init__(self, clone, wake, wake_by_ref, drop):
+        self.clone = clone
+        self.wake = wake
+        self.wake_by_ref = wake_by_ref
+        self.drop = drop
+
+
+class RawWaker:
+    __slots__ = ("data", "vtable")
+
+    def __init__(self, data, vtable):
+        self.data = data
+        self.vtable = vtable
+
+
+class Waker:
+    """A handle an event source keeps to make a task ready again.
+
+    wake_by_ref() is ISR-safe (no allocation) for every waker pollen makes:
+    it is one call into the vtable.  wake() is wake_by_ref() then drop().
+    """
+
+    __slots__ = ("_raw", "data", "vtable")
+
+    def __init__(self, raw):
+        self._raw = raw
+        self.data = raw.data
+        self.vtable = raw.vtable
+
+    @staticmethod
+    def from_raw(raw):
+        return Waker(raw)
+
+    @staticmethod
+    def noop():
+        """A waker that does nothing: for polling a future by hand."""
+        return NOOP
+
+    def wake(self):
+        """Wake and consume.  ISR-safe."""
+        vt = self.vtable
+        vt.wake(self.data)
+
+    def wake_by_ref(self):
+        """Wake and keep the waker.  ISR-safe."""
+        self.vtable.wake_by_ref(self.data)
+
+    def clone(self):
+        """Another waker for the same target; allocation-free when static."""
+        raw = self.vtable.clone(self.data)
+        if raw is self._raw:
+            return self  # static waker: sharing the immutable object is a copy
+        return Waker(raw)
+
+    def drop(self):
+        self.vtable.drop(self.data)
+
+    def will_wake(self, other):
+        """True if waking `other` is known to wake the same target."""
+        return other is self or (
+            other.vtable is self.vtable
+            and (other.data is self.data or other.data == self.data)
+        )
+
+    def __repr__(self):
+        return "<Waker data=%r>" % (self.data,)
+
+
+def _nothing(data):
+    pass
+
+
+def static_raw_waker(data, wake):
+    """A RawWaker for a statically allocated target: clone returns itself,
+    drop does nothing, wake and wake_by_ref both call `wake(data)`."""
+    vt = RawWakerVTable(None, wake, wake, _nothing)
+    raw = RawWaker(data, vt)
+    vt.clone = lambda data: raw  # made once, here; clone() allocates nothing
+    return raw
+
+
+NOOP = Waker(static_raw_waker(None, _nothing))

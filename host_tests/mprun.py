@@ -1,0 +1,65 @@
+"""Runs host_tests' shared test modules under the MicroPython interpreter.
+
+Usage: micropython host_tests/mprun.py [module ...]
+Every test_*.py here except *_cpython.py is shared; each test_* function is
+called with no arguments.  Prints one line per test and a closing line
+`micropython: N passed, N failed`; exits 1 if any failed.
+"""
+
+import os
+import sys
+
+HERE = __file__.rsplit("/", 1)[0] if "/" in __file__ else "."
+ROOT = HERE + "/.."
+for p in (HERE, ROOT + "/boards/sim", ROOT + "/firmware"):
+    sys.path.insert(0, p)
+
+
+def modules(names):
+    if names:
+        return names
+    found = []
+    for f in os.listdir(HERE):
+        if f.startswith("test_") and f.endswith(".py") and not f.endswith("_cpython.py"):
+            found.append(f[:-3])
+    found.sort()
+    return found
+
+
+def main(argv):
+    passed = failed = 0
+    only = None
+    names = []
+    for a in argv:
+        if a.startswith("-k"):
+            only = a[2:]
+        else:
+            names.append(a)
+    for name in modules(names):
+        try:
+            mod = __import__(name)
+        except Exception as e:
+            print("FAIL %s (import)" % name)
+            sys.print_exception(e)
+            failed += 1
+            continue
+        for t in sorted(n for n in dir(mod) if n.startswith("test_")):
+            if only and only not in t:
+                continue
+            fn = getattr(mod, t)
+            if not callable(fn):
+                continue
+            try:
+                fn()
+            except Exception as e:
+                failed += 1
+                print("FAIL %s::%s" % (name, t))
+                sys.print_exception(e)
+            else:
+                passed += 1
+                print("ok   %s::%s" % (name, t))
+    print("micropython: %d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+sys.exit(main(sys.argv[1:]))

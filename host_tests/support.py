@@ -1,0 +1,86 @@
+"""Helpers shared by tests on both interpreters (no pytest needed)."""
+
+import gc
+import sys
+
+MICROPYTHON = sys.implementation.name == "micropython"
+
+if MICROPYTHON:
+    import micropython
+
+
+def raises(exc_type, fn, *args, **kw):
+    """Call fn; return the exception it raised, fail if it raised nothing."""
+    try:
+        fn(*args, **kw)
+    except exc_type as e:
+        return e
+    raise AssertionError("%s was not raised by %r" % (exc_type.__name__, fn))
+
+
+def allocation_free(fn):
+    """Run fn() and prove it allocates nothing on MicroPython.
+
+    Two checks, because heap_lock alone is not enough: when the heap is
+    locked MicroPython turns some allocations (an exception with arguments)
+    into its emergency object instead of failing.  So fn runs twice: under
+    heap_lock (any allocation that can fail does), then normally while
+    gc.mem_alloc() is watched.  On CPython fn simply runs.  Returns fn's result.
+    (fn takes no arguments: a call with *args itself allocates.)
+    """
+    if not MICROPYTHON:
+        return fn()
+    gc.collect()
+    micropython.heap_lock()
+    try:
+        fn()
+        locked_ok = True
+    except MemoryError:
+        locked_ok = False
+    finally:
+        micropython.heap_unlock()
+    assert locked_ok, "%s allocated under heap_lock" % _name(fn)
+    gc.collect()
+    gc.disable()
+    before = gc.mem_alloc()
+    try:
+        r = fn()
+        grown = gc.mem_alloc() - before
+    finally:
+        gc.enable()
+    assert grown == 0, "%s allocated %d bytes" % (_name(fn), grown)
+    return r
+
+
+class ScriptedPort:
+    """A port without time for core tests: each time the executor (or
+    block_on) goes to sleep, the next scripted 'interrupt' runs.  Sleeping
+    with no interrupt left means nothing could ever wake it: a hang on a
+    board, an AssertionError here."""
+
+    TICKS_PERIOD = 1 << 30
+    Pin = None
+
+    def __init__(self, *interrupts):
+        self.interrupts = list(interrupts)
+        self.idle = None  # or a function called on every sleep instead
+        self.sleeps = 0
+
+    def wait(self, flag):
+        self.sleeps += 1
+        if self.idle is not None:
+            self.idle()
+            return
+        if not self.interrupts:
+            raise AssertionError("went to sleep with nothing left to wake it")
+        self.interrupts.pop(0)()
+
+    def irq_off(self):
+        return 0
+
+    def irq_on(self, s):
+        pass
+
+
+def _name(fn):
+    return getattr(fn, "__name__", "the function")
