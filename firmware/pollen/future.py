@@ -130,16 +130,27 @@ def as_future(aw):
 
 
 class CoroFuture(Future):
-    """A coroutine seen through the poll protocol (for join/select/block_on)."""
+    """A coroutine seen through the poll protocol (for join/select).
 
-    __slots__ = ("coro",)
+    It runs with a Context of its own -- the outer task's waker, its own
+    per-coroutine scratch -- so two coroutines joined in one task can each
+    sleep (pollen.timer keeps a sleeping coroutine's timer node there).
+    """
+
+    __slots__ = ("coro", "cx")
 
     def __init__(self, coro):
         self.coro = coro
+        self.cx = None
 
     def poll(self, cx):
+        own = self.cx
+        if own is None:
+            own = self.cx = Context(cx.waker())
+        elif own._waker is not cx._waker:
+            own._waker = cx.waker()  # polled by another task now: follow its waker
         prev = CURRENT.cx
-        CURRENT.cx = cx
+        CURRENT.cx = own
         try:
             r = self.coro.send(None)
         except StopIteration as e:
@@ -151,4 +162,9 @@ class CoroFuture(Future):
         return PENDING
 
     def close(self):
-        self.coro.close()
+        prev = CURRENT.cx
+        CURRENT.cx = self.cx  # leaf futures' close() look for their context here
+        try:
+            self.coro.close()
+        finally:
+            CURRENT.cx = prev

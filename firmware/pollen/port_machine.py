@@ -60,9 +60,10 @@ class MachinePort:
         self._handler = handler
 
     def arm(self, delay_us):
-        """One-shot alarm in delay_us microseconds (hard IRQ)."""
-        self._timer.init(mode=self.machine.Timer.ONE_SHOT, period=delay_us,
-                         tick_hz=1000000, callback=self._cb, hard=True)
+        """One-shot alarm in delay_us microseconds, as a hard IRQ.  ISR-safe:
+        the alarm handler re-arms from inside its own interrupt."""
+        self._timer.init(mode=0, period=delay_us, tick_hz=1000000,  # 0: Timer.ONE_SHOT
+                         callback=self._cb, hard=True)
 
     def disarm(self):
         self._timer.deinit()

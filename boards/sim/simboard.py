@@ -1,0 +1,755 @@
+"""A simulated RP2040 board for CPython and the MicroPython unix port.
+
+It provides the `machine`, `time` and `select` APIs pollen's board port
+uses (board.machine, board.time, board.select), modelled on the rp2 firmware
+(see docs/FIRMWARE_FACTS.md): Pin with hard/soft IRQs that receive the Pin,
+Timer(-1) with tick_hz, periodic re-arm from the previous target, one-shot
+deadlines in the past firing at once; ticks that wrap at 2**30; a
+disable_irq/enable_irq pair that latches edges (both edges while disabled:
+one call, flags 12); WDT with the RP2040's 8388 ms limit; machine.idle()
+returning on any interrupt or after 1 ms.
+
+Virtual time: nothing the program does takes time.  Time moves only when
+the program sleeps (select.poll().ipoll, machine.idle, time.sleep_*) or a
+test says so (advance(us): a busy CPU).  Sleeping jumps straight to the next
+scheduled event -- a timer deadline or a scripted input -- like an
+auto-jumping mock clock, so ten virtual minutes take milliseconds.  Sleeping
+with nothing scheduled is a deadlock on a real board: here it raises
+SimDeadlock.  Reaching `stop_at` raises SimStop (how a run "for N minutes" ends).
+
+Hard IRQ handlers run at the moment of their event, "between two
+instructions" of the main program; a test can also deliver due interrupts
+at any point with deliver().  On MicroPython they run under heap_lock(), as
+on the firmware, so any allocation in a handler is caught: the firmware
+then prints "Uncaught exception in IRQ callback handler" and disables that
+IRQ, and so does the simulator (the error is also kept in irq_errors).
+
+The simulator's own bookkeeping is Python and allocates; its "native"
+functions (what is C on the firmware) drop a heap lock while they run.
+"""
+
+import sys
+
+from pollen.ticks import PERIOD, ticks_add, ticks_diff
+
+MICROPYTHON = sys.implementation.name == "micropython"
+if MICROPYTHON:
+    import micropython
+    _lock = micropython.heap_lock
+    _unlock = micropython.heap_unlock
+else:
+    def _lock():
+        pass
+
+    def _unlock():
+        pass
+
+_MASK = PERIOD - 1
+
+
+class SimDeadlock(Exception):
+    """Every task waits and nothing is scheduled that could wake one."""
+
+
+class SimStop(Exception):
+    """Virtual time reached the board's stop_at."""
+
+
+class SimReset(Exception):
+    """The watchdog was not fed in time: the board would reset here."""
+
+
+def _print_exc(e):
+    pe = getattr(sys, "print_exception", None)
+    if pe is not None:
+        pe(e)
+    else:
+        import traceback
+        traceback.print_exception(type(e), e, e.__traceback__)
+
+
+# ---------------------------------------------------------------- pins ----
+
+# GPIO numbers a Pico brings out to its header and LED (GP23/24/29 are internal).
+PICO_GPIOS = tuple(range(0, 23)) + (25, 26, 27, 28)
+
+
+class _PinState:
+    """What the firmware keeps per GPIO; shared by every Pin object for it."""
+
+    def __init__(self, gpio, name):
+        self.gpio = gpio
+        self.name = name
+        self.mode = 0        # IN
+        self.pull = None
+        self.drive = None    # level driven from outside (scripted), or None
+        self.latch = 0       # output register
+        self.handler = None
+        self.trigger = 0
+        self.hard = False
+        self.flags = 0
+        self.pending = 0     # edges latched while IRQs were disabled
+        self.irq_obj = None
+        self.pin_obj = None  # the Pin object its IRQ handler receives
+
+    def level(self):
+        if self.mode == 1:  # OUT
+            return self.latch
+        if self.drive is not None:
+            return self.drive
+        if self.pull == 1:  # PULL_UP
+            return 1
+        return 0
+
+
+class _Irq:
+    def __init__(self, st):
+        self._st = st
+
+    def flags(self):
+        return self._st.flags
+
+    def trigger(self, new=None):
+        if new is None:
+            return self._st.trigger
+        self._st.trigger = new
+        self._st.flags = 0
+        return new
+
+
+class _PinBase:
+    IN = 0
+    OUT = 1
+    OPEN_DRAIN = 2
+    ALT = 3
+    PULL_UP = 1
+    PULL_DOWN = 2
+    IRQ_FALLING = 4
+    IRQ_RISING = 8
+    _board = None
+
+    def __init__(self, id, mode=-1, pull=-1, value=None):
+        b = self._board
+        self._st = b._pin_state(id)
+        self.init(mode, pull, value)
+
+    def init(self, mode=-1, pull=-1, value=None):
+        st = self._st
+        if st.gpio < 0:  # the Pico W's LED sits on the wireless chip
+            if mode not in (-1, 0, 1):
+                raise ValueError("only Pin.OUT and Pin.IN are supported for this pin")
+            if pull not in (-1, None):
+                raise ValueError("pulls are not supported for external pins")
+        old = st.level()
+        if mode != -1:
+            st.mode = mode
+        if pull != -1:
+            st.pull = pull
+        if value is not None:
+            st.latch = 1 if value else 0
+        self._board._level_changed(st, old)
+
+    def value(self, v=None):
+        st = self._st
+        if v is None:
+            return st.level()
+        b = self._board
+        locked = b._native()
+        old = st.level()
+        st.latch = 1 if v else 0
+        b._level_changed(st, old)
+        b._native_end(locked)
+
+    __call__ = value
+
+    def on(self):
+        self.value(1)
+
+    def off(self):
+        self.value(0)
+
+    def high(self):
+        self.value(1)
+
+    def low(self):
+        self.value(0)
+
+    def toggle(self):
+        self.value(1 - self._st.latch)
+
+    def irq(self, handler=None, trigger=12, hard=False):
+        st = self._st
+        if st.gpio < 0:
+            raise ValueError("expecting a regular GPIO Pin")
+        if st.irq_obj is None:
+            st.irq_obj = _Irq(st)
+        st.handler = handler
+        st.trigger = trigger
+        st.hard = hard
+        st.flags = 0
+        st.pending = 0
+        st.pin_obj = self
+        return st.irq_obj
+
+    def __repr__(self):
+        return "Pin(%s)" % (self._st.name,)
+
+
+# ---------------------------------------------------------------- timer ----
+
+class _TimerBase:
+    ONE_SHOT = 0
+    PERIODIC = 1
+    _board = None
+
+    def __init__(self, id=-1, mode=1, callback=None, period=-1, tick_hz=1000,
+                 freq=None, hard=False):
+        if id != -1:
+            raise ValueError("Timer doesn't exist")
+        self._ev = None
+        if period != -1 or freq is not None or callback is not None:
+            self.init(mode=mode, callback=callback, period=period, tick_hz=tick_hz,
+                      freq=freq, hard=hard)
+
+    def init(self, mode=1, callback=None, period=0xFFFFFFFF, tick_hz=1000, freq=None,
+             hard=False):
+        b = self._board
+        locked = b._native()
+        self._cancel()
+        if freq is not None:
+            delta = int(1000000 / freq)
+        else:
+            delta = period * 1000000 // tick_hz
+        if delta < 1:
+            delta = 1
+        self._mode = mode
+        self._cb = callback
+        self._hard = hard
+        self._delta = delta
+        self._target = b.now + delta
+        self._ev = b.at(self._target, self._fire)
+        b.timers_armed += 1
+        b._native_end(locked)
+
+    def _cancel(self):
+        if self._ev is not None:
+            self._board._cancel(self._ev)
+            self._ev = None
+
+    def deinit(self):
+        b = self._board
+        locked = b._native()
+        self._cancel()
+        b._native_end(locked)
+
+    def _fire(self, _):
+        b = self._board
+        self._ev = None
+        if self._mode == 1:  # PERIODIC: next target from the previous one, no drift
+            self._target += self._delta
+            self._ev = b.at(self._target, self._fire)
+        b._interrupt(self._cb, self, self._hard, "timer")
+
+
+class _WDTBase:
+    _board = None
+
+    def __init__(self, id=0, timeout=5000):
+        if id != 0:
+            raise ValueError("WDT(%d) doesn't exist" % id)
+        if timeout > 8388:
+            raise ValueError("timeout exceeds 8388")
+        b = self._board
+        b.wdt_timeout_us = timeout * 1000
+        b.wdt_fed_at = b.now
+
+    def feed(self):
+        b = self._board
+        b.wdt_fed_at = b.now
+        b.wdt_feeds += 1
+
+
+class _Machine:
+    """The simulated `machine` module."""
+
+    def __init__(self, board):
+        class Pin(_PinBase):
+            _board = board
+
+        class Timer(_TimerBase):
+            _board = board
+
+        class WDT(_WDTBase):
+            _board = board
+
+        self.Pin = Pin
+        self.Timer = Timer
+        self.WDT = WDT
+        self._b = board
+
+    def disable_irq(self):
+        b = self._b
+        s = b.irq_disabled
+        b.irq_disabled = s + 1
+        return s
+
+    def enable_irq(self, state=0):
+        b = self._b
+        b.irq_disabled = state
+        if state == 0 and b._held:
+            locked = b._native()
+            b._deliver_held()
+            b._native_end(locked)
+
+    def idle(self):
+        """Returns on the next interrupt, or after at most 1 ms (rp2)."""
+        b = self._b
+        locked = b._native()
+        b.cpu_wakeups += 1
+        t = b._next_time()
+        end = b.now + 1000
+        b._advance_to(end if t is None or t > end else t)
+        b._native_end(locked)
+
+    def unique_id(self):
+        return b"\xe6\x60\x58\x38\x83\x1a\x2b\x2c"
+
+
+class _Time:
+    """The simulated `time` module: ticks wrap at 2**30 like a 32-bit board."""
+
+    def __init__(self, board):
+        self._b = board
+        self.ticks_diff = ticks_diff
+        self.ticks_add = ticks_add
+
+    def ticks_us(self):
+        b = self._b
+        return (b.epoch_us + b.now) & _MASK
+
+    def ticks_ms(self):
+        b = self._b
+        return ((b.epoch_us + b.now) // 1000) & _MASK
+
+    def sleep_us(self, us):
+        b = self._b
+        locked = b._native()
+        b._run_soft()
+        b._advance_to(b.now + max(0, us))
+        b._native_end(locked)
+
+    def sleep_ms(self, ms):
+        self.sleep_us(ms * 1000)
+
+    def sleep(self, s):
+        self.sleep_us(int(s * 1000000))
+
+
+class _Poll:
+    def __init__(self, board):
+        self._b = board
+        self._objs = []
+
+    def register(self, obj, mask=1):
+        self._objs.append((obj, mask))
+
+    def unregister(self, obj):
+        self._objs = [p for p in self._objs if p[0] is not obj]
+
+    def ipoll(self, timeout=-1, flags=0):
+        """Sleep until a registered object is ready (its ioctl says so) or the
+        timeout (ms) passes.  Scheduled callbacks run first, as on rp2."""
+        b = self._b
+        locked = b._native()
+        try:
+            end = None if timeout < 0 else b.now + timeout * 1000
+            while True:
+                b._run_soft()
+                for obj, mask in self._objs:
+                    r = obj.ioctl(3, mask)
+                    if r:
+                        return iter(((obj, r),))
+                if end is not None and b.now >= end:
+                    return iter(())
+                t = b._next_time()
+                if t is None:
+                    if end is None:
+                        raise SimDeadlock(b._deadlock_message())
+                    t = end
+                elif end is not None and t > end:
+                    t = end
+                b.cpu_wakeups += 1
+                b._advance_to(t)
+        finally:
+            b._native_end(locked)
+
+    poll = ipoll
+
+
+class _Select:
+    def __init__(self, board):
+        self._b = board
+
+    def poll(self):
+        return _Poll(self._b)
+
+
+# ---------------------------------------------------------------- board ----
+
+class SimBoard:
+    """One simulated board.  `variant` is "rpi_pico" (LED on GP25) or
+    "rpi_pico_w" (LED on the wireless chip, no IRQ); `start_ms` sets the
+    tick counters' starting point (e.g. just before the 2**30 wrap)."""
+
+    def __init__(self, variant="rpi_pico", start_ms=0, start_us=None, stop_after_ms=None):
+        self.variant = variant
+        self.epoch_us = start_us if start_us is not None else start_ms * 1000
+        self.now = 0                 # virtual µs since the board started
+        self.stop_at = None if stop_after_ms is None else stop_after_ms * 1000
+        self._events = []            # [time, seq, fn, arg], sorted
+        self._seq = 0
+        self._soft = []              # scheduled (soft IRQ) callbacks, depth 8 as on rp2
+        self._held = []              # hard IRQs waiting for enable_irq
+        self._pins = {}
+        self.irq_disabled = 0
+        self.in_hard_irq = False
+        self._heap_locked = False
+        self.cpu_wakeups = 0         # times the CPU woke from a sleep
+        self.timers_armed = 0
+        self.irq_errors = []
+        self.interrupts = 0
+        self.wdt_timeout_us = None
+        self.wdt_fed_at = 0
+        self.wdt_feeds = 0
+        self.trace = Trace(self)
+        self.machine = _Machine(self)
+        self.time = _Time(self)
+        self.select = _Select(self)
+        self._port = None
+
+    # -- the port pollen runs on -------------------------------------------
+
+    def port(self):
+        """pollen's board port over this simulated hardware, installed as
+        pollen's current port.  The same MachinePort code a Pico runs."""
+        if self._port is None:
+            from pollen import port as pollen_port
+            from pollen.port_machine import MachinePort
+            self._port = pollen_port.install(MachinePort(self.machine, self.time, self.select))
+        return self._port
+
+    # -- heap-lock bookkeeping ------------------------------------------------
+
+    def heap_lock(self):
+        """Lock the heap (MicroPython) the way tests should: the simulator's
+        native functions then know to step out of the lock while they run."""
+        self._heap_locked = True
+        _lock()
+
+    def heap_unlock(self):
+        self._heap_locked = False
+        _unlock()
+
+    def _native(self):
+        if self._heap_locked:
+            _unlock()
+            return True
+        return False
+
+    def _native_end(self, locked):
+        if locked:
+            _lock()
+
+    # -- time and events -----------------------------------------------------
+
+    def ticks_us(self):
+        return (self.epoch_us + self.now) & _MASK
+
+    def ticks_ms(self):
+        return ((self.epoch_us + self.now) // 1000) & _MASK
+
+    def at(self, t_us, fn, arg=None):
+        """Run fn(arg) at virtual time t_us (µs since the board started)."""
+        self._seq += 1
+        ev = [t_us, self._seq, fn, arg]
+        evs = self._events
+        i = len(evs)
+        while i and evs[i - 1][0] > t_us:
+            i -= 1
+        evs.insert(i, ev)
+        return ev
+
+    def after(self, d_us, fn, arg=None):
+        return self.at(self.now + d_us, fn, arg)
+
+    def _cancel(self, ev):
+        try:
+            self._events.remove(ev)
+        except ValueError:
+            pass
+
+    def _next_time(self):
+        return self._events[0][0] if self._events else None
+
+    def _advance_to(self, t):
+        evs = self._events
+        while evs and evs[0][0] <= t:
+            ev = evs.pop(0)
+            if ev[0] > self.now:
+                self._set_now(ev[0])
+            ev[2](ev[3])
+        if t > self.now:
+            self._set_now(t)
+
+    def _set_now(self, t):
+        if self.stop_at is not None and t >= self.stop_at:
+            self.now = self.stop_at
+            raise SimStop("virtual time reached %d ms" % (self.stop_at // 1000))
+        w = self.wdt_timeout_us
+        if w is not None and t - self.wdt_fed_at > w:
+            self.now = self.wdt_fed_at + w
+            raise SimReset("watchdog: not fed for %d ms, the board resets at %d ms"
+                           % (w // 1000, self.now // 1000))
+        self.now = t
+
+    def advance(self, us):
+        """The CPU is busy for `us`: time passes and interrupts due in that
+        time are delivered (at their own times) before this returns."""
+        locked = self._native()
+        self._advance_to(self.now + us)
+        self._native_end(locked)
+
+    def deliver(self):
+        """Deliver every interrupt that is due now: call at any point a test
+        chooses to model an interrupt landing between two instructions."""
+        locked = self._native()
+        self._advance_to(self.now)
+        self._native_end(locked)
+
+    def run_for_ms(self, ms):
+        """Advance time with the program asleep (no executor), ms from now."""
+        self.advance(ms * 1000)
+
+    # -- interrupts ----------------------------------------------------------
+
+    def _interrupt(self, handler, arg, hard, source):
+        self.interrupts += 1
+        if handler is None:
+            return
+        if not hard:
+            if len(self._soft) < 8:  # MICROPY_SCHEDULER_DEPTH; a full queue drops it
+                self._soft.append((handler, arg))
+            return
+        if self.irq_disabled:
+            self._held.append((handler, arg, source))
+            return
+        self._call_hard(handler, arg, source)
+
+    def _call_hard(self, handler, arg, source):
+        self.in_hard_irq = True
+        was_locked = self._heap_locked
+        self._heap_locked = True
+        if not was_locked:
+            _lock()  # the firmware runs hard handlers with the GC locked
+        err = None
+        try:
+            handler(arg)
+        except BaseException as e:  # noqa -- the firmware catches everything here
+            err = e
+        if not was_locked:
+            _unlock()
+        self._heap_locked = was_locked
+        self.in_hard_irq = False
+        if err is not None:
+            self.irq_errors.append((source, err))
+            print("Uncaught exception in IRQ callback handler")
+            _print_exc(err)
+            if isinstance(arg, _PinBase):
+                arg._st.handler = None  # the firmware disables the IRQ
+                arg._st.trigger = 0
+
+    def _deliver_held(self):
+        held = self._held
+        self._held = []
+        for h in held:
+            self._call_hard(h[0], h[1], h[2])
+        for st in self._pins.values():
+            if st.pending:
+                st.flags = st.pending  # both edges latched: one call, flags 12
+                st.pending = 0
+                self._call_hard(st.handler, st.pin_obj, "pin")
+
+    def _run_soft(self):
+        while self._soft:
+            h, a = self._soft.pop(0)
+            h(a)
+
+    # -- pins ----------------------------------------------------------------
+
+    def _pin_state(self, id):
+        if isinstance(id, str):
+            name = id
+            if id == "LED":
+                gpio = 25 if self.variant == "rpi_pico" else -1
+            elif id.startswith("GPIO") and id[4:].isdigit():
+                gpio = int(id[4:])
+            elif id.startswith("GP") and id[2:].isdigit():
+                gpio = int(id[2:])
+            else:
+                raise ValueError('unknown named pin "%s"' % id)
+            if gpio >= 30:
+                raise ValueError('unknown named pin "%s"' % id)
+        elif isinstance(id, int) and 0 <= id < 30:
+            gpio = id
+            name = "GP%d" % id
+        elif isinstance(id, _PinBase):
+            return id._st
+        else:
+            raise ValueError("invalid pin")
+        st = self._pins.get(gpio if gpio >= 0 else name)
+        if st is None:
+            st = _PinState(gpio, name if gpio < 0 else "GP%d" % gpio)
+            if gpio == 25 and self.variant == "rpi_pico":
+                st.name = "LED"
+            self._pins[gpio if gpio >= 0 else name] = st
+            self.trace.signal(st.name, st.level())
+        return st
+
+    def pin(self, id):
+        """The board-side view of a pin (for tests): a machine.Pin."""
+        p = self.machine.Pin.__new__(self.machine.Pin)
+        p._st = self._pin_state(id)
+        return p
+
+    def _level_changed(self, st, old):
+        new = st.level()
+        if new == old:
+            return
+        self.trace.change(st.name, new)
+        edge = 8 if new else 4  # IRQ_RISING / IRQ_FALLING
+        if st.handler is None or not (st.trigger & edge):
+            return
+        if st.pin_obj is None:
+            return
+        self.interrupts += 1
+        if st.hard and self.irq_disabled:
+            st.pending |= edge  # latched in the GPIO block until IRQs are back
+            return
+        st.flags = edge
+        if st.hard:
+            self._call_hard(st.handler, st.pin_obj, "pin")
+        elif len(self._soft) < 8:
+            self._soft.append((st.handler, st.pin_obj))
+
+    # -- scripted inputs -----------------------------------------------------
+
+    def set_level(self, pin, level, at_us=None):
+        """Drive `pin` to `level` from outside at virtual time at_us (now if None)."""
+        st = self._pin_state(pin)
+
+        def apply(_):
+            old = st.level()
+            st.drive = level
+            self._level_changed(st, old)
+
+        if at_us is None or at_us <= self.now:
+            apply(None)
+        else:
+            self.at(at_us, apply)
+
+    def bounce(self, pin, at_us, final, flips, every_us):
+        """A contact settling to `final`: `flips` alternating levels, every_us
+        apart, starting at at_us; the last one is `final`."""
+        level = final if flips % 2 == 1 else 1 - final
+        t = at_us
+        for _ in range(flips):
+            self.set_level(pin, level, t)
+            level = 1 - level
+            t += every_us
+        return t - every_us
+
+    def press(self, pin, at_ms, hold_ms, bounce_us=0, flips=5, active_low=True):
+        """A button press at at_ms held for hold_ms (then released), with
+        optional contact bounce of `flips` flips spread over bounce_us at both
+        ends.  Times are ms from the board's start."""
+        down, up = (0, 1) if active_low else (1, 0)
+        t0 = at_ms * 1000
+        t1 = t0 + hold_ms * 1000
+        if bounce_us and flips > 1:
+            self.bounce(pin, t0, down, flips, bounce_us // (flips - 1))
+            self.bounce(pin, t1, up, flips, bounce_us // (flips - 1))
+        else:
+            self.set_level(pin, down, t0)
+            self.set_level(pin, up, t1)
+
+    def _deadlock_message(self):
+        msg = ("every task waits and nothing is scheduled that could wake one "
+               "(virtual time %d us)" % self.now)
+        if self.irq_errors:
+            msg += "; an interrupt handler raised: %r" % (self.irq_errors[-1][1],)
+        return msg
+
+
+# ---------------------------------------------------------------- trace ----
+
+class Trace:
+    """Pin levels and task events over virtual time; written as VCD."""
+
+    def __init__(self, board):
+        self._b = board
+        self.changes = []   # (t_us, name, value)
+        self.kinds = {}     # name -> "wire" or "event"
+
+    def signal(self, name, value):
+        if name not in self.kinds:
+            self.kinds[name] = "wire"
+            self.changes.append((self._b.now, name, value))
+
+    def change(self, name, value):
+        if name not in self.kinds:
+            self.kinds[name] = "wire"
+        self.changes.append((self._b.now, name, value))
+
+    def event(self, name):
+        self.kinds[name] = "event"
+        self.changes.append((self._b.now, name, 1))
+
+    def executor_hook(self, kind, slot):
+        """Executor tracer: kind "poll" with the slot polled."""
+        self.event("task%d_poll" % slot)
+
+    def levels(self, name):
+        """[(t_us, level)] for one signal."""
+        return [(t, v) for t, n, v in self.changes if n == name]
+
+    def write_vcd(self, path, timescale="1us"):
+        names = sorted(self.kinds)
+        ids = {}
+        for i, n in enumerate(names):
+            ids[n] = chr(33 + i) if i < 90 else "s%d" % i
+        out = ["$date pollen simulated board $end", "$version pollen sim $end",
+               "$timescale %s $end" % timescale, "$scope module board $end"]
+        for n in names:
+            kind = self.kinds[n]
+            out.append("$var %s 1 %s %s $end" % (kind, ids[n], n))
+        out.append("$upscope $end")
+        out.append("$enddefinitions $end")
+        last_t = None
+        init = {}
+        for t, n, v in self.changes:
+            if self.kinds[n] == "wire" and n not in init:
+                init[n] = v
+        out.append("$dumpvars")
+        for n in names:
+            if self.kinds[n] == "wire":
+                out.append("%d%s" % (init.get(n, 0), ids[n]))
+        out.append("$end")
+        for t, n, v in self.changes:
+            if t != last_t:
+                out.append("#%d" % t)
+                last_t = t
+            out.append("%d%s" % (v, ids[n]) if self.kinds[n] == "wire" else "1%s" % ids[n])
+        out.append("#%d" % self._b.now)
+        with open(path, "w") as f:
+            f.write("\n".join(out) + "\n")
+        return path

@@ -1,0 +1,410 @@
+"""Time: one hardware alarm serves every sleep, Ticker and timeout.
+
+The TimerQueue keeps the deadlines (ticks_us) of every sleeping task in a
+preallocated, sorted linked list of nodes and arms the port's one-shot alarm
+for the earliest.  The alarm's hard IRQ (_on_alarm) unlinks every node that
+is due, marks it fired, wakes its waker and re-arms for the next deadline.
+Task-side changes to the list happen with interrupts off.
+
+Limits: a single alarm wait covers at most MAX_CHUNK_US (2**28 us, about
+268 s) -- the tick counter wraps at 2**30 and ticks_diff is only meaningful
+within 2**29 -- so longer sleeps run as several chunks, invisibly.  The
+queue holds `capacity` nodes (default 16): one per sleeping task, Ticker
+and running with_timeout.
+
+What allocates: nothing in the steady state.  sleep_ms()/sleep_us() hand
+back one shared object (like MicroPython asyncio's sleep_ms): await it at
+once, one sleep at a time per task.  Ticker and Delay are objects you make
+once and await many times; with_timeout allocates its Delay and a select.
+"""
+
+from . import port as _port
+from .combinators import select
+from .errors import TimeoutError
+from .future import CURRENT, PENDING, Future, stop_iteration
+
+MAX_CHUNK_US = 1 << 28
+MAX_SLEEP_MS = 24 * 3600 * 1000 * 49  # sleeps are chunked; this only rules out nonsense
+
+
+class TimerQueue:
+    def __init__(self, port, capacity=16):
+        self.port = port
+        self.capacity = capacity
+        self._deadline = [0] * capacity
+        self._waker = [None] * capacity
+        self._next = [-1] * capacity
+        self._left = [0] * capacity         # us still to sleep after this chunk
+        self._linked = bytearray(capacity)  # 1 while in the sorted list
+        self._fired = bytearray(capacity)   # set by the alarm IRQ
+        self._used = bytearray(capacity)
+        self._head = -1
+        self.expiries = 0
+        port.set_alarm(self._on_alarm)  # the bound method is made once, here
+
+    def in_use(self):
+        n = 0
+        for u in self._used:
+            n += u
+        return n
+
+    def add(self, deadline, waker, left=0):
+        """Take a node for `deadline` (ticks_us) that wakes `waker`; `left` us
+        more are slept after it in chunks.  Task context."""
+        used = self._used
+        for n in range(self.capacity):
+            if not used[n]:
+                break
+        else:
+            raise RuntimeError(
+                "all %d timer slots are in use (sleeping tasks, Tickers, timeouts); "
+                "call pollen.timer.init(capacity=%d) before starting"
+                % (self.capacity, self.capacity * 2))
+        used[n] = 1
+        self._left[n] = left
+        self._set(n, deadline, waker)
+        return n
+
+    def rearm(self, n, deadline, waker, left=0):
+        """Reuse node n (owned by the caller) for a new deadline."""
+        self._unlink(n)
+        self._left[n] = left
+        self._set(n, deadline, waker)
+
+    def step(self, n, cx):
+        """True once node n's whole wait has passed (the caller then releases
+        it); otherwise keeps cx's waker on it -- re-arming the next chunk of a
+        long sleep -- and returns False."""
+        if not self._fired[n]:
+            self._waker[n] = cx.waker()  # polled through another context (select): follow it
+            return False
+        left = self._left[n]
+        if left:
+            chunk = left if left < MAX_CHUNK_US else MAX_CHUNK_US
+            self.rearm(n, self.port.ticks_add(self._deadline[n], chunk), cx.waker(), left - chunk)
+            return False
+        return True
+
+    def _set(self, n, deadline, waker):
+        port = self.port
+        self._deadline[n] = deadline
+        self._waker[n] = waker
+        self._fired[n] = 0
+        diff = port.ticks_diff
+        s = port.irq_off()
+        prev = -1
+        cur = self._head
+        nxt = self._next
+        dl = self._deadline
+        while cur != -1 and diff(dl[cur], deadline) <= 0:
+            prev = cur
+            cur = nxt[cur]
+        nxt[n] = cur
+        self._linked[n] = 1
+        if prev == -1:
+            self._head = n
+            self._arm(port.ticks_us())
+        else:
+            nxt[prev] = n
+        port.irq_on(s)
+
+    def fired(self, n):
+        return self._fired[n]
+
+    def release(self, n):
+        """Give node n back (done or cancelled).  Task context."""
+        self._unlink(n)
+        self._waker[n] = None
+        self._fired[n] = 0
+        self._used[n] = 0
+
+    def _unlink(self, n):
+        if not self._linked[n]:
+            return
+        port = self.port
+        s = port.irq_off()
+        nxt = self._next
+        if self._head == n:
+            self._head = nxt[n]
+            if self._head == -1:
+                port.disarm()
+            else:
+                self._arm(port.ticks_us())
+        else:
+            cur = self._head
+            while cur != -1 and nxt[cur] != n:
+                cur = nxt[cur]
+            if cur != -1:
+                nxt[cur] = nxt[n]
+        self._linked[n] = 0
+        nxt[n] = -1
+        port.irq_on(s)
+
+    def _arm(self, now):
+        d = self.port.ticks_diff(self._deadline[self._head], now)
+        self.port.arm(d if d > 0 else 1)  # already due: fire at once, as rp2 does
+
+    def _on_alarm(self):
+        """The alarm's hard IRQ.  ISR-safe: no allocation; wakes every due
+        task and re-arms the alarm for the next deadline."""
+        port = self.port
+        now = port.ticks_us()
+        dl = self._deadline
+        nxt = self._next
+        n = self._head
+        while n != -1 and port.ticks_diff(dl[n], now) <= 0:
+            self._head = nxt[n]
+            nxt[n] = -1
+            self._linked[n] = 0
+            self._fired[n] = 1
+            self.expiries = (self.expiries + 1) & 0x3FFFFFFF
+            self._waker[n].wake_by_ref()
+            n = self._head
+        if n != -1:
+            self._arm(now)
+
+
+_queue = None
+
+
+def init(capacity=16, port=None):
+    """(Re)make the timer queue with `capacity` nodes on `port` (default:
+    the current one).  Call before any sleep; done lazily otherwise."""
+    global _queue
+    _queue = TimerQueue(port if port is not None else _port.current(), capacity)
+    return _queue
+
+
+def queue():
+    q = _queue
+    if q is None or q.port is not _port._port:
+        q = init()
+    return q
+
+
+def _check_us(us, what):
+    if not isinstance(us, int):
+        raise TypeError("%s takes whole microseconds/milliseconds (an int), got %r" % (what, us))
+    if us < 0:
+        raise ValueError("%s: negative duration %d; durations are >= 0" % (what, us))
+    if us > MAX_SLEEP_MS * 1000:
+        raise ValueError("%s: %d us is beyond the %d ms pollen sleeps can span" % (what, us, MAX_SLEEP_MS))
+
+
+class _Wait(Future):
+    """A wait on one timer node owned by this object; base of Delay and Ticker."""
+
+    def __init__(self):
+        self._node = -1
+        self._q = None
+
+    def _start(self, cx, deadline, left):
+        if self._node < 0:
+            q = self._q = queue()
+            self._node = q.add(deadline, cx.waker(), left)
+        else:
+            self._q.rearm(self._node, deadline, cx.waker(), left)
+
+    def _step(self, cx):
+        """PENDING until the wait has passed; then gives the node back."""
+        if not self._q.step(self._node, cx):
+            return PENDING
+        self.close()
+        return None
+
+    def close(self):
+        if self._node >= 0:
+            self._q.release(self._node)
+            self._node = -1
+
+
+class Delay(_Wait):
+    """A sleep you can compose (select, join) or reuse: `d = Delay(50)`,
+    `await d` sleeps 50 ms from the first poll; `d.reset(ms)` re-arms it."""
+
+    def __init__(self, ms=0, us=None):
+        _Wait.__init__(self)
+        self.reset(ms, us)
+
+    def reset(self, ms=0, us=None):
+        us = ms * 1000 if us is None else us
+        _check_us(us, "Delay")
+        self.us = us
+        self._begun = False
+        return self
+
+    def poll(self, cx):
+        if not self._begun:
+            self._begun = True
+            port = queue().port
+            us = self.us
+            first = us if us < MAX_CHUNK_US else MAX_CHUNK_US
+            self._start(cx, port.ticks_add(port.ticks_us(), first), us - first)
+        r = self._step(cx)
+        if r is None:
+            self._begun = False  # awaitable again with the same duration
+        return r
+
+    def close(self):
+        _Wait.close(self)
+        self._begun = False
+
+
+class _Sleep(Future):
+    """The one object sleep_ms/sleep_us/sleep_until hand back.  Its per-task
+    state lives in the task's context (cx.timer: the task's timer node)."""
+
+    def __init__(self):
+        self.armed = False
+        self.deadline = 0
+        self.left = 0
+
+    def __next__(self):
+        cx = CURRENT.cx
+        if self.armed:  # the first resume after sleep_*(): register
+            self.armed = False
+            if cx.timer >= 0:
+                raise RuntimeError(
+                    "this task is already in a sleep: one sleep_ms() at a time per task; "
+                    "use Delay(ms) objects to select/join between several")
+            q = queue()
+            if self.left == 0 and q.port.ticks_diff(self.deadline, q.port.ticks_us()) <= 0:
+                stop_iteration()  # already due: no timer needed
+            cx.timer = q.add(self.deadline, cx.waker(), self.left)
+            return None
+        n = cx.timer
+        if not _queue.step(n, cx):
+            return None
+        _queue.release(n)
+        cx.timer = -1
+        stop_iteration()
+
+    def poll(self, cx):
+        prev = CURRENT.cx
+        CURRENT.cx = cx
+        try:
+            self.__next__()
+        except StopIteration:
+            return None
+        finally:
+            CURRENT.cx = prev
+        return PENDING
+
+    def close(self):
+        cx = CURRENT.cx
+        if cx is not None and cx.timer >= 0:
+            _queue.release(cx.timer)
+            cx.timer = -1
+        self.armed = False
+
+
+_SLEEP = _Sleep()  # shared by every sleep_*(): no allocation per sleep
+
+
+def sleep_us(us):
+    """Sleep for `us` microseconds.  Await at once; allocates nothing."""
+    _check_us(us, "sleep_us")
+    port = queue().port
+    first = us if us < MAX_CHUNK_US else MAX_CHUNK_US  # no tuple: it would allocate
+    s = _SLEEP
+    s.deadline = port.ticks_add(port.ticks_us(), first)
+    s.left = us - first
+    s.armed = True
+    return s
+
+
+def sleep_ms(ms):
+    """Sleep for `ms` milliseconds.  Await at once; allocates nothing."""
+    if not isinstance(ms, int):
+        raise TypeError("sleep_ms takes whole milliseconds (an int), got %r" % (ms,))
+    return sleep_us(ms * 1000)
+
+
+def sleep_until(deadline_us):
+    """Sleep until time.ticks_us() reaches `deadline_us` (a ticks value,
+    within 2**29 us of now).  A deadline already past completes at once."""
+    queue()
+    s = _SLEEP
+    s.deadline = deadline_us
+    s.left = 0
+    s.armed = True
+    return s
+
+
+class Ticker(_Wait):
+    """A periodic wake-up that never drifts: tick k is due at start + k*period.
+
+    `await ticker.next()` returns when the next tick is due.  If the task was
+    so late that whole periods passed, those ticks are skipped and counted in
+    `missed` (not run back to back); `late_us` is how late (us) the last tick
+    was delivered, `max_late_us` the worst so far, `ticks` the ticks delivered.
+    """
+
+    def __init__(self, period_ms=None, period_us=None):
+        _Wait.__init__(self)
+        us = period_us if period_us is not None else (period_ms or 0) * 1000
+        _check_us(us, "Ticker")
+        if us == 0:
+            raise ValueError("Ticker period must be at least 1 us")
+        if us >= MAX_CHUNK_US:
+            raise ValueError("Ticker period must be below %d us" % MAX_CHUNK_US)
+        self.period_us = us
+        self.ticks = 0
+        self.missed = 0
+        self.late_us = 0
+        self.max_late_us = 0
+        self._due = 0
+        self._next_due = None
+        self._waiting = False
+
+    def next(self):
+        return self
+
+    def reset(self):
+        """Start the grid again from now."""
+        self.close()
+        self._next_due = None
+
+    def poll(self, cx):
+        port = queue().port
+        if not self._waiting:
+            now = port.ticks_us()
+            due = self._next_due
+            if due is None:
+                due = port.ticks_add(now, self.period_us)
+            else:
+                behind = port.ticks_diff(now, due)
+                if behind >= self.period_us:  # whole periods passed: skip, count them
+                    skip = behind // self.period_us
+                    self.missed += skip
+                    due = port.ticks_add(due, skip * self.period_us)
+            self._due = due
+            if port.ticks_diff(due, now) > 0:
+                self._waiting = True
+                self._start(cx, due, 0)
+        if self._waiting:
+            if self._step(cx) is PENDING:
+                return PENDING
+            self._waiting = False
+        due = self._due
+        self._next_due = port.ticks_add(due, self.period_us)
+        late = port.ticks_diff(port.ticks_us(), due)
+        self.late_us = late
+        if late > self.max_late_us:
+            self.max_late_us = late
+        self.ticks += 1
+        return None
+
+    def close(self):
+        _Wait.close(self)
+        self._waiting = False  # _next_due is kept: the grid does not move
+
+
+async def with_timeout(ms, aw):
+    """Await `aw`, but give up after `ms` milliseconds: then `aw` is cancelled
+    (its close() runs) and pollen.TimeoutError is raised."""
+    d = Delay(ms)
+    i, r = await select(aw, d)
+    if i == 1:
+        raise TimeoutError("timed out after %d ms" % ms)
+    return r
