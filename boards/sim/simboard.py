@@ -17,6 +17,10 @@ auto-jumping mock clock, so ten virtual minutes take milliseconds.  Sleeping
 with nothing scheduled is a deadlock on a real board: here it raises
 SimDeadlock.  Reaching `stop_at` raises SimStop (how a run "for N minutes" ends).
 
+ipoll models the rp2 poll loop: ask every object's ioctl, then WFE.  An
+interrupt taken while the objects were being asked sets the Cortex-M event
+register, so that WFE returns at once and the loop asks again.
+
 Hard IRQ handlers run at the moment of their event, "between two
 instructions" of the main program; a test can also deliver due interrupts
 at any point with deliver().  On MicroPython they run under heap_lock(), as
@@ -296,7 +300,7 @@ class _Machine:
     def enable_irq(self, state=0):
         b = self._b
         b.irq_disabled = state
-        if state == 0 and b._held:
+        if state == 0 and (b._held or b._latched):
             locked = b._native()
             b._deliver_held()
             b._native_end(locked)
@@ -365,10 +369,15 @@ class _Poll:
             end = None if timeout < 0 else b.now + timeout * 1000
             while True:
                 b._run_soft()
+                events = b.interrupts
                 for obj, mask in self._objs:
                     r = obj.ioctl(3, mask)
                     if r:
                         return iter(((obj, r),))
+                if b.interrupts != events:
+                    # an interrupt came while we looked: it set the CPU's event
+                    # register, so the WFE below would return at once -- look again
+                    continue
                 if end is not None and b.now >= end:
                     return iter(())
                 t = b._next_time()
@@ -410,6 +419,7 @@ class SimBoard:
         self._seq = 0
         self._soft = []              # scheduled (soft IRQ) callbacks, depth 8 as on rp2
         self._held = []              # hard IRQs waiting for enable_irq
+        self._latched = []           # pins with edges latched while IRQs were off
         self._pins = {}
         self.irq_disabled = 0
         self.in_hard_irq = False
@@ -573,8 +583,10 @@ class SimBoard:
         self._held = []
         for h in held:
             self._call_hard(h[0], h[1], h[2])
-        for st in self._pins.values():
-            if st.pending:
+        latched = self._latched
+        self._latched = []
+        for st in latched:
+            if st.pending and st.handler is not None:
                 st.flags = st.pending  # both edges latched: one call, flags 12
                 st.pending = 0
                 self._call_hard(st.handler, st.pin_obj, "pin")
@@ -633,6 +645,8 @@ class SimBoard:
             return
         self.interrupts += 1
         if st.hard and self.irq_disabled:
+            if not st.pending:
+                self._latched.append(st)
             st.pending |= edge  # latched in the GPIO block until IRQs are back
             return
         st.flags = edge

@@ -15,5 +15,6 @@ from .oneshot import oneshot
 from .blocking import block_on
 from .executor import Executor, Task, LOG, STOP, RESTART
 from .combinators import join, select, yield_now
+from .sync import Channel, Event, Signal
 
 __version__ = "0.1.0"

@@ -249,6 +249,8 @@ class Executor:
             if coros[i] is None:
                 break
         else:
+            if coro is aw and hasattr(aw, "close"):
+                aw.close()  # it will never run: close it rather than leak it half-made
             raise SpawnError(
                 "Executor is full: all %d task slots are in use. Create it with "
                 "more slots (Executor(capacity=%d)) or let a task finish first"

@@ -1,0 +1,482 @@
+"""Signal, Event, Channel: handing data from interrupt handlers to tasks.
+
+The producer side (Signal.set, Event.set, Channel.send_nowait) may run in a
+hard interrupt handler that preempts task code at any bytecode.  It
+allocates nothing, never raises, and writes only fields the task side never
+writes; the task side writes only its own.  So neither can undo the other's
+update:
+
+  Signal   ISR writes _v, _n      task writes _seen, value, _waker
+  Event    ISR writes _n          task writes _seen, the waiter slots
+  Channel  ISR writes _tail, slot _tail, overflow
+                                  task writes _head, slot _head, _rx, _tx
+
+Every wait registers cx.waker() *before* it looks at the state, so a set()
+that lands between the two is either seen by that look or wakes the waker
+just stored -- never lost (as in oneshot.py).
+
+What allocates when awaited: a future that completes with None allocates
+nothing (the StopIteration is preallocated); one that completes with a value
+allocates one StopIteration(value), ~96 bytes on MicroPython.  Hence each
+primitive has a zero-allocation form that completes with None and leaves the
+data on the object, next to the convenient form that returns it:
+
+  zero allocation                          convenient, allocates per value
+  await signal.wait(); signal.value        value = await signal
+  await event.wait()                       --
+  await ch.wait(); ch.get_nowait()         item = await ch.recv()
+
+wait() and recv() hand back one future made with the primitive, so calling
+them allocates nothing either.  Channel.send() (task side, waits while full)
+makes a small future per call.
+"""
+
+from .future import CURRENT, PENDING, Future
+
+_MASK = 0x3FFFFFFF  # keeps counters small ints on 32-bit ports: no allocation
+_RAISE = object()   # "no default given" for get_nowait / take
+
+
+def _other_waker(held, w):
+    """True if `held` is a registration of some other task than `w`'s."""
+    return held is not None and held is not w and not held.will_wake(w)
+
+
+def _is_current(held):
+    """Whether `held` belongs to the task being cancelled or dropped now.
+    Without a context (close() called by hand) we cannot tell: assume so."""
+    cx = CURRENT.cx
+    if held is None:
+        return False
+    if cx is None:
+        return True
+    w = cx.waker()
+    return held is w or held.will_wake(w)
+
+
+# -- Signal -------------------------------------------------------------------
+
+
+class _SignalWait(Future):
+    """signal.wait(): made once per Signal, completes with None."""
+
+    __slots__ = ("_s",)
+
+    def __init__(self, s):
+        self._s = s
+
+    def poll(self, cx):
+        s = self._s
+        if s._register(cx):
+            return None
+        return PENDING
+
+    def close(self):
+        self._s.close()
+
+
+class Signal(Future):
+    """The latest value from an interrupt handler, for one waiting task.
+
+    set(value) keeps only the newest value: three set()s before the task
+    runs wake it once, and it sees the third value.
+
+      await signal.wait()   completes with None once a set() has come since
+                            the last wait()/take(); consumes it.  Allocates
+                            nothing.  The value is then in `signal.value`.
+      await signal          the same, but completes with the value itself:
+                            allocates a StopIteration when it is not None.
+      signal.take(default)  the value if one is pending (consumes it), else
+                            `default`; never waits.
+
+    `value` is the value the last wait()/take()/await consumed; it does not
+    change under the task until its next one (an interrupt in between is
+    kept pending, not lost).  One task waits at a time: a second one raises
+    RuntimeError; use Event for many.
+    """
+
+    __slots__ = ("_v", "_n", "_seen", "_waker", "_wait", "value")
+
+    def __init__(self):
+        self._v = None        # written by set() only
+        self._n = 0           # set() count, written by set() only
+        self._seen = 0        # the count consumed, written by the task only
+        self._waker = None
+        self._wait = _SignalWait(self)  # made once: wait() allocates nothing
+        self.value = None
+
+    def set(self, value=None):
+        """Store `value` (replacing any unread one) and wake the waiting task.
+
+        ISR-safe: no allocation.  Called by an interrupt handler or a task.
+        """
+        self._v = value
+        self._n = (self._n + 1) & _MASK  # published after the value
+        w = self._waker
+        if w is not None:
+            w.wake_by_ref()
+
+    def is_set(self):
+        """True if a set() is pending (not yet consumed)."""
+        return self._n != self._seen
+
+    def clear(self):
+        """Drop a pending set() unread.  Task side."""
+        self._seen = self._n
+
+    def take(self, default=None):
+        """The pending value, consumed; `default` if nothing is pending."""
+        if self._consume():
+            return self.value
+        return default
+
+    def wait(self):
+        """Await it: completes with None after a set(); read `value` then."""
+        return self._wait
+
+    def poll(self, cx):
+        if self._register(cx):
+            return self.value
+        return PENDING
+
+    def close(self):
+        if _is_current(self._waker):
+            self._waker = None
+
+    def _consume(self):
+        # A set() may preempt us anywhere here.  It writes _v before _n, so
+        # re-reading _n after _v tells whether the pair we read belongs
+        # together (a seqlock whose writer is never preempted by the reader).
+        while True:
+            n = self._n
+            if n == self._seen:
+                return False
+            v = self._v
+            if self._n == n:
+                break
+        self.value = v
+        self._seen = n  # a set() from here on stays pending: seen next time
+        return True
+
+    def _register(self, cx):
+        w = cx.waker()
+        if _other_waker(self._waker, w):
+            raise RuntimeError(
+                "Signal already has a waiting task: a Signal wakes one task. "
+                "Use an Event for several waiters, or one Signal per task"
+            )
+        self._waker = w  # register first, then look
+        if self._consume():
+            self._waker = None
+            return True
+        return False
+
+
+# -- Event --------------------------------------------------------------------
+
+
+class _EventWait(Future):
+    """event.wait(): made once per Event, shared by all its waiters; each
+    waiter's state is its slot in the Event, found by its waker."""
+
+    __slots__ = ("_e",)
+
+    def __init__(self, e):
+        self._e = e
+
+    def poll(self, cx):
+        e = self._e
+        w = cx.waker()
+        ws = e._wakers
+        i = e._find(w)
+        if i >= 0:  # polled again: done if a set() came since we registered
+            if e._n != e._since[i]:
+                ws[i] = None
+                return None
+            ws[i] = w
+            return PENDING
+        n = e._n
+        if n != e._seen:
+            return None  # already set
+        i = e._free_slot()
+        e._since[i] = n
+        ws[i] = w  # register first, then look again
+        if e._n != n:
+            ws[i] = None
+            return None
+        return PENDING
+
+    def close(self):
+        e = self._e
+        cx = CURRENT.cx
+        if cx is None:
+            return  # close() by hand: whose slot it was is unknown
+        i = e._find(cx.waker())
+        if i >= 0:
+            e._wakers[i] = None
+
+
+class Event:
+    """A flag any number of tasks wait on; set() wakes them all.
+
+    set() from an interrupt handler wakes every waiting task, even if the
+    event is cleared again before they run.  wait() completes at once while
+    the event is set.  Waiters are kept in `max_waiters` slots allocated
+    here, so set() allocates nothing; one waiter too many makes its wait()
+    raise RuntimeError, in that task, never in the interrupt handler.
+    """
+
+    __slots__ = ("_n", "_seen", "_wakers", "_since", "_size", "_wait")
+
+    def __init__(self, max_waiters=8):
+        if max_waiters < 1:
+            raise ValueError(
+                "Event needs at least 1 waiter slot (max_waiters=%d)" % max_waiters
+            )
+        self._n = 0          # bumped by set() when it sets a clear event
+        self._seen = 0       # set by clear(): is_set() is _n != _seen
+        self._wakers = [None] * max_waiters
+        self._since = [0] * max_waiters  # _n when each waiter registered
+        self._size = max_waiters
+        self._wait = _EventWait(self)
+
+    def set(self):
+        """Set the event and wake every waiting task.
+
+        ISR-safe: no allocation.  Called by an interrupt handler or a task.
+        """
+        n = self._n
+        if n == self._seen:  # only a clear->set step counts: no wrap while set
+            self._n = (n + 1) & _MASK
+        ws = self._wakers
+        i = self._size
+        while i:  # an index loop: no iterator object
+            i -= 1
+            w = ws[i]
+            if w is not None:
+                w.wake_by_ref()
+
+    def clear(self):
+        """Clear the event.  Tasks already woken by a set() still complete."""
+        self._seen = self._n
+
+    def is_set(self):
+        return self._n != self._seen
+
+    def wait(self):
+        """Await it: completes with None once the event is set.  Allocates
+        nothing.  Raises RuntimeError if all max_waiters slots are taken."""
+        return self._wait
+
+    def waiting(self):
+        """How many tasks are registered as waiting."""
+        k = 0
+        for w in self._wakers:
+            if w is not None:
+                k += 1
+        return k
+
+    def _find(self, w):
+        ws = self._wakers
+        for i in range(self._size):
+            x = ws[i]
+            if x is not None and (x is w or x.will_wake(w)):
+                return i
+        return -1
+
+    def _free_slot(self):
+        ws = self._wakers
+        for i in range(self._size):
+            if ws[i] is None:
+                return i
+        raise RuntimeError(
+            "Event has no free waiter slot: all %d are in use. Create it with "
+            "more (Event(max_waiters=%d))" % (self._size, self._size * 2)
+        )
+
+
+# -- Channel ------------------------------------------------------------------
+
+
+class _ChannelWait(Future):
+    """ch.wait(): made once per Channel, completes with None when an item is
+    there (does not take it)."""
+
+    __slots__ = ("_c",)
+
+    def __init__(self, c):
+        self._c = c
+
+    def poll(self, cx):
+        if self._c._register_rx(cx):
+            return None
+        return PENDING
+
+    def close(self):
+        self._c._close_rx()
+
+
+class _ChannelRecv(_ChannelWait):
+    """ch.recv(): made once per Channel, completes with the next item."""
+
+    __slots__ = ()
+
+    def poll(self, cx):
+        c = self._c
+        if c._register_rx(cx):
+            return c.get_nowait()
+        return PENDING
+
+
+class _ChannelSend(Future):
+    """ch.send(item): one per call; completes with None once `item` is in."""
+
+    __slots__ = ("_c", "_item")
+
+    def __init__(self, c, item):
+        self._c = c
+        self._item = item
+
+    def poll(self, cx):
+        c = self._c
+        w = cx.waker()
+        if _other_waker(c._tx, w):
+            raise RuntimeError(
+                "Channel already has a task waiting to send: one sender may "
+                "wait at a time. Use send_nowait() and check its result"
+            )
+        c._tx = w  # register first, then look
+        if c._put(self._item):
+            c._tx = None
+            self._item = None
+            return None
+        return PENDING
+
+    def close(self):
+        c = self._c
+        if _is_current(c._tx):
+            c._tx = None
+
+
+class Channel:
+    """A queue of `capacity` items from an interrupt handler to one task.
+
+    The ring of slots is allocated here, once.  send_nowait(item) is
+    ISR-safe: when the channel is full it counts the item in `overflow` and
+    returns False; nothing already queued is touched.  len(ch) is the
+    number of items waiting.
+
+      await ch.wait(); ch.get_nowait()   zero allocation: wait() completes
+                                         with None once an item is there
+      item = await ch.recv()             allocates a StopIteration per item
+                                         that is not None
+      await ch.send(item)                task side: waits while full;
+                                         allocates a small future per call
+
+    One task receives.  The write side has one owner too: a channel fed by
+    an interrupt handler must not also be fed by tasks, because a task's
+    write could be preempted by the handler's.  (Tasks alone may share it.)
+    """
+
+    __slots__ = ("_buf", "capacity", "_m", "_head", "_tail", "overflow",
+                 "_rx", "_tx", "_wait", "_recv")
+
+    def __init__(self, capacity):
+        if capacity < 1:
+            raise ValueError(
+                "Channel capacity must be at least 1 item (got %d): a channel "
+                "that holds nothing can deliver nothing. For 'latest value "
+                "only', use a Signal" % capacity
+            )
+        self._buf = [None] * capacity  # the only storage: never grows
+        self.capacity = capacity
+        self._m = 2 * capacity  # indices count modulo 2*capacity: full != empty
+        self._head = 0          # next to read; written by the reader only
+        self._tail = 0          # next to write; written by the writer only
+        self.overflow = 0       # items refused because the channel was full
+        self._rx = None         # the receiving task's waker
+        self._tx = None         # the waker of a task waiting in send()
+        self._wait = _ChannelWait(self)
+        self._recv = _ChannelRecv(self)
+
+    def __len__(self):
+        return (self._tail - self._head) % self._m
+
+    def send_nowait(self, item):
+        """Queue `item` and wake the receiver; True if queued.  When full,
+        add one to `overflow` and return False (never raises).
+
+        ISR-safe: no allocation.  Called by the one writer.
+        """
+        if self._put(item):
+            return True
+        self.overflow = (self.overflow + 1) & _MASK
+        return False
+
+    def get_nowait(self, default=_RAISE):
+        """Take the oldest item.  When empty: return `default` if given,
+        else raise IndexError.  Reader (task) side; allocates nothing when
+        an item is there or a default is given."""
+        h = self._head
+        if h == self._tail:
+            if default is _RAISE:
+                raise IndexError(
+                    "Channel is empty: await ch.wait() (or check len(ch)) first"
+                )
+            return default
+        buf = self._buf
+        i = h % len(buf)
+        item = buf[i]
+        buf[i] = None  # the channel keeps no reference to a delivered item
+        h += 1
+        self._head = h if h < self._m else 0  # frees the slot for the writer
+        w = self._tx
+        if w is not None:
+            w.wake_by_ref()  # a task waits in send(): there is room now
+        return item
+
+    def wait(self):
+        """Await it: completes with None once an item is there.  Allocates
+        nothing; take the items with get_nowait()."""
+        return self._wait
+
+    def recv(self):
+        """Await it: completes with the next item (allocates a StopIteration
+        when the item is not None)."""
+        return self._recv
+
+    def send(self, item):
+        """Await it: puts `item` in, waiting while the channel is full.
+        Task side only (see the class note on writers)."""
+        return _ChannelSend(self, item)
+
+    def _put(self, item):
+        """The write step of send_nowait() and send().  ISR-safe: no allocation."""
+        t = self._tail
+        if (t - self._head) % self._m == self.capacity:
+            return False
+        buf = self._buf
+        buf[t % len(buf)] = item
+        t += 1
+        self._tail = t if t < self._m else 0
+        w = self._rx
+        if w is not None:
+            w.wake_by_ref()
+        return True
+
+    def _register_rx(self, cx):
+        w = cx.waker()
+        if _other_waker(self._rx, w):
+            raise RuntimeError(
+                "Channel already has a receiving task: one task receives. "
+                "Give each consumer its own Channel"
+            )
+        self._rx = w  # register first, then look
+        if self._head != self._tail:
+            self._rx = None
+            return True
+        return False
+
+    def _close_rx(self):
+        if _is_current(self._rx):
+            self._rx = None
