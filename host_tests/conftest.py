@@ -3,6 +3,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-for p in (os.path.join(ROOT, "firmware"), os.path.join(ROOT, "boards", "sim"), HERE):
+for p in (os.path.join(ROOT, "firmware"), os.path.join(ROOT, "boards", "sim"),
+          os.path.join(ROOT, "tools"), HERE):
     if p not in sys.path:
         sys.path.insert(0, p)

@@ -11,7 +11,7 @@ import sys
 
 HERE = __file__.rsplit("/", 1)[0] if "/" in __file__ else "."
 ROOT = HERE + "/.."
-for p in (HERE, ROOT + "/boards/sim", ROOT + "/firmware"):
+for p in (HERE, ROOT + "/tools", ROOT + "/boards/sim", ROOT + "/firmware"):
     sys.path.insert(0, p)
 
 

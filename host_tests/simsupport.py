@@ -20,9 +20,10 @@ def run(b, main, capacity=8, **kw):
     return ex.run(main), ex
 
 
-def run_until_stop(b, main, capacity=8, **kw):
-    """Run until the board's stop_at; returns the executor."""
-    ex = pollen.Executor(capacity, **kw)
+def run_until_stop(b, main, capacity=8, ex=None, **kw):
+    """Run until the board's stop_at (on `ex`, or a fresh Executor); returns it."""
+    if ex is None:
+        ex = pollen.Executor(capacity, **kw)
     try:
         ex.run(main)
     except SimStop:

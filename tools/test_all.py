@@ -19,8 +19,10 @@ def find_micropython(given):
     for cand in (given, os.environ.get("MICROPYTHON"),
                  os.path.join(os.path.dirname(sys.executable), "micropython"),
                  shutil.which("micropython")):
-        if cand and (os.path.isfile(cand) or shutil.which(cand)):
-            return cand
+        if cand and os.path.isfile(cand):
+            return os.path.abspath(cand)  # tests run it from other directories
+        if cand and shutil.which(cand):
+            return shutil.which(cand)
     return None
 
 

@@ -383,8 +383,11 @@ class _Poll:
                 t = b._next_time()
                 if t is None:
                     if end is None:
-                        raise SimDeadlock(b._deadlock_message())
-                    t = end
+                        if b.stop_at is None:
+                            raise SimDeadlock(b._deadlock_message())
+                        t = b.stop_at  # a run of fixed length: idle to its end
+                    else:
+                        t = end
                 elif end is not None and t > end:
                     t = end
                 b.cpu_wakeups += 1
@@ -728,9 +731,9 @@ class Trace:
         self.kinds[name] = "event"
         self.changes.append((self._b.now, name, 1))
 
-    def executor_hook(self, kind, slot):
-        """Executor tracer: kind "poll" with the slot polled."""
-        self.event("task%d_poll" % slot)
+    def executor_hook(self, kind, task):
+        """Executor tracer: kind "poll" with the Task polled."""
+        self.event("poll_%s" % task.name)
 
     def levels(self, name):
         """[(t_us, level)] for one signal."""
@@ -750,15 +753,19 @@ class Trace:
         out.append("$enddefinitions $end")
         last_t = None
         init = {}
+        t0 = self.changes[0][0] if self.changes else 0
+        body = []
         for t, n, v in self.changes:
-            if self.kinds[n] == "wire" and n not in init:
-                init[n] = v
+            if t == t0 and self.kinds[n] == "wire":
+                init[n] = v  # the level once the board is set up at t0
+            else:
+                body.append((t, n, v))
         out.append("$dumpvars")
         for n in names:
             if self.kinds[n] == "wire":
                 out.append("%d%s" % (init.get(n, 0), ids[n]))
         out.append("$end")
-        for t, n, v in self.changes:
+        for t, n, v in body:
             if t != last_t:
                 out.append("#%d" % t)
                 last_t = t

@@ -173,12 +173,13 @@ class Executor:
     spawn(awaitable) -> Task.  run(main) runs until `main` finishes and
     returns its result (or raises its exception).  on_error(task, exc) is
     called once for every task that raises, and returns LOG, STOP or RESTART.
-    debug=True checks the poll contract: a future that returns PENDING
+    tracer(kind, task), if given, is told of every poll (the simulator's
+    trace uses it).  debug=True checks the poll contract: a future that returns PENDING
     without asking for its waker is reported by name (a silent hang on a
     board).  Counters: polls, wakes, idle_wakeups.
     """
 
-    def __init__(self, capacity=8, port=None, debug=False, on_error=None):
+    def __init__(self, capacity=8, port=None, debug=False, on_error=None, tracer=None):
         if capacity < 1:
             raise ValueError("Executor capacity must be at least 1 task slot")
         self._cap = capacity
@@ -195,6 +196,7 @@ class Executor:
         if debug:
             set_debug(True)
         self._on_error = on_error
+        self._tracer = tracer                # tracer("poll", task): the simulator's trace
         self._running = -1                  # slot being polled, -1 outside
         self._stopped = False
         self._stop_exc = None
@@ -373,7 +375,8 @@ class Executor:
         flag = self._flag
         cur = CURRENT
         wait = self._port.wait
-        debug = self._debug
+        debug = self._debug or self._tracer is not None  # one test on the hot path for both
+        tracer = self._tracer
         i = cap - 1
         urgent = True
         while main._state == RUNNING and not self._stopped:
@@ -412,8 +415,11 @@ class Executor:
             self._running = k
             self.polls = (self.polls + 1) & _MASK  # stays a small int: no allocation
             if debug:
-                before = cx.uses
-                cur.last = None
+                if tracer is not None:
+                    tracer("poll", self._task[k])
+                if self._debug:
+                    before = cx.uses
+                    cur.last = None
             try:
                 r = coros[k].send(None)
             except StopIteration as e:
@@ -434,7 +440,7 @@ class Executor:
                 self._end(k, FAILED, ContractError(
                     "task %s awaited %r, which is not a pollen future (an asyncio "
                     "object?); use pollen's futures" % (self._task[k].name, r)))
-            elif debug and cx.uses == before and not ready[k]:
+            elif debug and self._debug and cx.uses == before and not ready[k]:
                 self._contract_broken(k)
 
     def _contract_broken(self, k):

@@ -102,16 +102,19 @@ class Input:
         self.edge_ms = 0
         self.level = self.pin.value()
         self.edges = 0  # every edge the IRQ saw, waited for or not
+        self.last_edge_us = self._ticks_us()  # ticks_us of the latest of them
         self._wait = _EdgeWait(self)
         self._isr = self._on_edge  # bound once: the IRQ allocates nothing
         self.pin.irq(self._isr, Pin.IRQ_FALLING | Pin.IRQ_RISING, hard=True)
 
     def _on_edge(self, pin):
         """Hard IRQ handler.  ISR-safe: no allocation."""
+        t = self._ticks_us()
+        self.last_edge_us = t
         self.edges = (self.edges + 1) & 0x3FFFFFFF
         level = pin.value()
         if self._want & (RISING if level else FALLING) and not self._hit:
-            self.edge_us = self._ticks_us()
+            self.edge_us = t
             self.edge_ms = self._ticks_ms()
             self.level = level
             self._hit = 1

