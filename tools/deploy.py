@@ -101,6 +101,9 @@ def build(root, board, app=None, out=None):
         apps = [os.path.join(fw, "apps", app + ".py")]
         if not os.path.isfile(apps[0]):
             raise DeployError("no app %r: expected %s" % (app, apps[0]))
+        init = os.path.join(fw, "apps", "__init__.py")  # apps.start(), which main.py calls
+        if os.path.isfile(init):
+            apps.insert(0, init)
     else:
         apps = sorted(glob.glob(os.path.join(fw, "apps", "*.py")))
     sources = sorted(glob.glob(os.path.join(fw, "pollen", "**", "*.py"), recursive=True)) + apps

@@ -83,8 +83,6 @@ class Input:
     def __init__(self, pin, pull=None, port=None):
         port = port if port is not None else _port.current()
         Pin = port.Pin
-        if Pin is None:
-            raise OSError("this port has no pins: run on a board or a simulated board")
         if pull == "up":
             pull = Pin.PULL_UP
         elif pull == "down":
@@ -164,8 +162,6 @@ class Output:
     def __init__(self, pin, value=0, port=None):
         port = port if port is not None else _port.current()
         Pin = port.Pin
-        if Pin is None:
-            raise OSError("this port has no pins: run on a board or a simulated board")
         claim(port, pin, self)
         self.pin = Pin(pin, Pin.OUT, value=value)
         self._v = value

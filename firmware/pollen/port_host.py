@@ -1,9 +1,12 @@
-"""The host port: real time on CPython or the unix MicroPython, no pins.
+"""The host port: real time on CPython or the unix MicroPython.
 
-For running pollen's core where there is no board and no simulator: tests of
-block_on with threads, benchmarks.  There are no interrupts here, so wait()
-sleeps in short naps (0.5 ms) until the flag is set or the alarm is due, and
-runs the alarm handler itself -- like the unix port's own 1 ms poll.
+For running pollen where there is no board and no simulator: block_on with
+threads, benchmarks, and the demo apps on the unix port (as on the pty board
+the deploy tool is tested against).  Its pins are pins nothing is wired to:
+inputs read their pull level and never interrupt; outputs keep their value.
+There are no interrupts here, so wait() sleeps in short naps (0.5 ms) until
+the flag is set or the alarm is due, and runs the alarm handler itself --
+like the unix port's own 1 ms poll.
 """
 
 import time
@@ -23,9 +26,40 @@ from .ticks import PERIOD, ticks_add, ticks_diff
 _MASK = PERIOD - 1
 
 
+class UnwiredPin:
+    """machine.Pin's API for a pin with nothing attached."""
+
+    IN = 0
+    OUT = 1
+    OPEN_DRAIN = 2
+    PULL_UP = 1
+    PULL_DOWN = 2
+    IRQ_FALLING = 4
+    IRQ_RISING = 8
+
+    def __init__(self, id, mode=-1, pull=-1, value=None):
+        self.id = id
+        self.mode = 0 if mode == -1 else mode
+        self.pull = None if pull == -1 else pull
+        self.out = 1 if value else 0
+
+    def value(self, v=None):
+        if v is None:
+            if self.mode == 1:
+                return self.out
+            return 1 if self.pull == 1 else 0
+        self.out = 1 if v else 0
+
+    def irq(self, handler=None, trigger=12, hard=False):
+        return None  # nothing is wired: no edge will ever come
+
+    def __repr__(self):
+        return "Pin(%r)" % (self.id,)
+
+
 class HostPort:
     TICKS_PERIOD = PERIOD
-    Pin = None
+    Pin = UnwiredPin
     NAP_US = 500
 
     def __init__(self):
