@@ -55,12 +55,13 @@ class SimDeadlock(Exception):
     """Every task waits and nothing is scheduled that could wake one."""
 
 
-class SimStop(Exception):
-    """Virtual time reached the board's stop_at."""
+class SimStop(SystemExit):
+    """Virtual time reached the board's stop_at.  A SystemExit: it ends the
+    whole program, even when raised in a task (the executor re-raises it)."""
 
 
-class SimReset(Exception):
-    """The watchdog was not fed in time: the board would reset here."""
+class SimReset(SystemExit):
+    """The watchdog was not fed in time: the board resets here (ends the run)."""
 
 
 def _print_exc(e):

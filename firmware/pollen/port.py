@@ -11,6 +11,7 @@ A port offers:
   arm(delay_us)       one-shot alarm in delay_us (>= 1); re-arming replaces it
   disarm()
   irq_off() -> state, irq_on(state)   a critical section against interrupt handlers
+  watchdog(timeout_ms) -> object with feed()  (machine.WDT)
   Pin                 the machine.Pin class pins are made of
 """
 

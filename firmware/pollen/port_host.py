@@ -83,6 +83,9 @@ class HostPort:
     def disarm(self):
         self._due = None
 
+    def watchdog(self, timeout_ms):
+        raise OSError("the host port has no watchdog: use a board or the simulated board")
+
     def irq_off(self):
         return 0
 

@@ -68,6 +68,10 @@ class MachinePort:
     def disarm(self):
         self._timer.deinit()
 
+    def watchdog(self, timeout_ms):
+        """machine.WDT: once started it cannot be stopped (rp2: <= 8388 ms)."""
+        return self.machine.WDT(timeout=timeout_ms)
+
     def wait(self, flag):
         self._io.flag = flag
         for _ in self._ipoll(-1):  # ipoll reuses its result tuple: no allocation
