@@ -58,3 +58,23 @@ def test_every_firmware_file_compiles_with_mpy_cross_for_the_rp2040():
         r = subprocess.run([mpyc, "-march=armv6m", "-o", os.devnull, path],
                            capture_output=True, text=True, timeout=30)
         assert r.returncode == 0, (path, r.stderr)
+
+
+def test_reliability_doc_cites_only_tests_that_exist():
+    with open(os.path.join(ROOT, "docs", "RELIABILITY.md")) as f:
+        doc = f.read()
+    module = None
+    cited = 0
+    for m in re.finditer(r"`(?:(test_\w+)\.py)?(?:::(test_\w+)(…)?)?`", doc):
+        mod, name, partial = m.groups()
+        if mod:
+            module = mod
+            path = os.path.join(ROOT, "host_tests", mod + ".py")
+            assert os.path.isfile(path), "RELIABILITY.md cites %s.py, which does not exist" % mod
+        if name:
+            with open(os.path.join(ROOT, "host_tests", module + ".py")) as f:
+                src = f.read()
+            pattern = r"def %s%s" % (name, r"\w*" if partial else r"\(")
+            assert re.search(pattern, src), "RELIABILITY.md cites %s::%s, not found" % (module, name)
+            cited += 1
+    assert cited >= 25
