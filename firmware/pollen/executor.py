@@ -13,9 +13,11 @@ Slot life cycle (one slot, one task at a time):
       during the poll marks it ready again: it is never lost, and a task woken
       twice before it runs is polled once.
     * A task that yields (yield_now) is marked ready[slot] = 2 ("yielded") by
-      the executor itself.  Woken tasks go before yielded ones: after every
-      poll the executor looks for woken tasks first, so a task woken by an
-      interrupt waits behind at most the one slice that is running.
+      the executor itself, and so is a task woken while it was being polled
+      (a self-wake: yield_now inside join does that).  Woken tasks go before
+      yielded ones: after every poll the executor looks for woken tasks
+      first, so a task woken by an interrupt while it waits runs behind at
+      most the one slice that is running.
     * When the task returns or raises, the slot is FREE again; its handle
       keeps the result.
 
@@ -142,6 +144,7 @@ class _DebugContext(Context):
     returned PENDING arranged a wake (debug mode only)."""
 
     __slots__ = ("uses",)
+    counting = True
 
     def __init__(self, waker):
         Context.__init__(self, waker)
@@ -191,13 +194,13 @@ class Executor:
         self._gen = [0] * capacity
         self._raw = [None] * capacity
         self._flag = Flag()                 # set by every wake: "look at ready[]"
+        self._hint = 0                      # the slot woken last
         self._port = port
         self._debug = debug
         if debug:
             set_debug(True)
         self._on_error = on_error
         self._tracer = tracer                # tracer("poll", task): the simulator's trace
-        self._running = -1                  # slot being polled, -1 outside
         self._stopped = False
         self._stop_exc = None
         # Bound methods made once, here: calling them from an ISR allocates nothing.
@@ -211,8 +214,9 @@ class Executor:
     def _wake(self, tag):
         """Make the task with this tag ready.  ISR-safe: stores only."""
         i = tag % self._cap
-        if self._tag[i] == tag:
+        if self._tag[i] == tag:  # a stale tag (task ended, slot reused) wakes nobody
             self._ready[i] = 1
+            self._hint = i  # where the executor looks first: no scan for one wake
             self.wakes = (self.wakes + 1) & _MASK
             f = self._flag
             f._n = (f._n + 1) & _MASK  # Flag.set(), inlined on the interrupt path
@@ -323,7 +327,7 @@ class Executor:
         i = t._slot
         if self._tag[i] != t._tag:
             return
-        if self._running == i:
+        if CURRENT.cx is self._cx[i] and CURRENT.cx is not None:
             raise RuntimeError(
                 "task %s cancelled itself: return from it instead" % t.name
             )
@@ -361,13 +365,17 @@ class Executor:
         return m.result()
 
     def _loop(self, main):
+        if main._state != RUNNING:
+            return
         try:
             self._schedule(main)
         finally:
             CURRENT.cx = None
-            self._running = -1
 
     def _schedule(self, main):
+        # The hot loop.  What each line costs is paid on every task switch, so
+        # state lives in locals and is written back only at idle and when a
+        # task ends; main's end is looked at only when a task ends.
         ready = self._ready
         coros = self._coro
         cxs = self._cx
@@ -377,24 +385,26 @@ class Executor:
         wait = self._port.wait
         debug = self._debug or self._tracer is not None  # one test on the hot path for both
         tracer = self._tracer
+        seen = flag._n - 1  # differs from flag._n: look for woken tasks first
         i = cap - 1
-        urgent = True
-        while main._state == RUNNING and not self._stopped:
+        polls = self.polls
+        urgent = False
+        while True:
             n = flag._n
-            if n != flag._seen:  # Flag.take(), inlined: something was woken
-                flag._seen = n
+            if n != seen:  # Flag.take(), inlined: something was woken since we looked
+                seen = flag._seen = n
                 urgent = True
-            k = -1
             if urgent:  # woken tasks first, so an interrupt never waits behind busy tasks
-                j = 0
-                while j < cap:
-                    if ready[j] == 1:
-                        k = j
-                        break
-                    j += 1
-                else:
-                    urgent = False
-            if k < 0:  # round robin over the yielded ones
+                k = self._hint
+                if ready[k] != 1:
+                    k = 0
+                    while k < cap:
+                        if ready[k] == 1:
+                            break
+                        k += 1
+                    else:
+                        urgent = False
+            if not urgent:  # round robin over the yielded ones
                 k = i
                 j = cap
                 while j:
@@ -404,7 +414,8 @@ class Executor:
                     if ready[k]:
                         break
                     j -= 1
-                if not j:
+                else:
+                    self.polls = polls
                     self.idle_wakeups += 1
                     wait(flag)  # sleeps until an interrupt or a wake sets the flag
                     continue
@@ -412,8 +423,7 @@ class Executor:
             ready[k] = 0  # cleared before the poll: a wake during it is kept
             cx = cxs[k]
             cur.cx = cx
-            self._running = k
-            self.polls = (self.polls + 1) & _MASK  # stays a small int: no allocation
+            polls += 1
             if debug:
                 if tracer is not None:
                     tracer("poll", self._task[k])
@@ -423,25 +433,34 @@ class Executor:
             try:
                 r = coros[k].send(None)
             except StopIteration as e:
-                self._running = -1
+                self.polls = polls = polls & _MASK
                 self._end(k, DONE, e.value)
+                if main._state != RUNNING or self._stopped:
+                    return
                 continue
             except (KeyboardInterrupt, SystemExit):
+                self.polls = polls
                 raise
             except BaseException as e:
-                self._running = -1
+                self.polls = polls = polls & _MASK
                 self._end(k, FAILED, e)
+                if main._state != RUNNING or self._stopped:
+                    return
                 continue
-            self._running = -1
-            if r is YIELD:
-                if not ready[k]:
-                    ready[k] = 2
+            if r is YIELD or ready[k]:
+                # yielded, or woken during its own poll (yield_now inside a join
+                # wakes itself): ready again, but behind the others
+                ready[k] = 2
             elif r is not None:
                 self._end(k, FAILED, ContractError(
                     "task %s awaited %r, which is not a pollen future (an asyncio "
                     "object?); use pollen's futures" % (self._task[k].name, r)))
+                if main._state != RUNNING:
+                    return
             elif debug and self._debug and cx.uses == before and not ready[k]:
                 self._contract_broken(k)
+                if main._state != RUNNING:
+                    return
 
     def _contract_broken(self, k):
         t = self._task[k]

@@ -26,6 +26,7 @@ class Context:
     """
 
     __slots__ = ("_waker", "timer")
+    counting = False  # a debug context counts waker() calls; hot paths may then not skip it
 
     def __init__(self, waker):
         self._waker = waker

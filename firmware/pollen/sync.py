@@ -31,7 +31,7 @@ them allocates nothing either.  Channel.send() (task side, waits while full)
 makes a small future per call.
 """
 
-from .future import CURRENT, PENDING, Future
+from .future import _STOP, CURRENT, PENDING, Future
 
 _MASK = 0x3FFFFFFF  # keeps counters small ints on 32-bit ports: no allocation
 _RAISE = object()   # "no default given" for get_nowait / take
@@ -70,6 +70,29 @@ class _SignalWait(Future):
         if s._register(cx):
             return None
         return PENDING
+
+    def __next__(self):
+        # The await path of poll()/_register()/_consume(), flattened: a
+        # task-to-task wake is mostly Python calls, so each one saved counts.
+        s = self._s
+        cx = CURRENT.cx
+        w = cx.waker() if cx.counting else cx._waker  # a call less, unless debug counts it
+        held = s._waker
+        if held is not None and held is not w and not held.will_wake(w):
+            s._register(cx)  # raises the "already has a waiting task" error
+        s._waker = w  # register first, then look
+        while True:  # _consume(), inlined: a seqlock against a preempting set()
+            n = s._n
+            if n == s._seen:
+                return None
+            v = s._v
+            if s._n == n:
+                break
+        s.value = v
+        s._seen = n
+        s._waker = None
+        _STOP.__traceback__ = None
+        raise _STOP
 
     def close(self):
         self._s.close()
@@ -114,7 +137,7 @@ class Signal(Future):
         self._n = (self._n + 1) & _MASK  # published after the value
         w = self._waker
         if w is not None:
-            w.wake_by_ref()
+            w.vtable.wake_by_ref(w.data)  # Waker.wake_by_ref() without its own frame
 
     def is_set(self):
         """True if a set() is pending (not yet consumed)."""
