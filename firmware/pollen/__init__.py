@@ -1,20 +1,42 @@
 """pollen: Rust's Future / Waker / Context, for MicroPython boards.
 
-Layers, each depending only on those above it in this list:
+Layers, each depending only on those below it:
+  drivers  timer (sleeps, Ticker, with_timeout), gpio, sync, button, watchdog
   core     future, waker, flag, wakers, oneshot, blocking, executor, combinators
   port     port (registry), port_machine (board), port_host (no board)
-  drivers  timer (sleeps, Ticker, with_timeout), gpio, sync, button
+
+`import pollen` loads nothing else: each name below is imported on first use
+(as MicroPython's asyncio does), so a program pays RAM only for the parts it
+uses.  `from pollen import Executor` works as usual.
 """
 
-from .errors import CancelledError, ContractError, SpawnError, TimeoutError
-from .future import PENDING, Context, Future
-from .waker import RawWaker, RawWakerVTable, Waker
-from .flag import Flag, flag_waker
-from .wakers import CountingWaker, parking_waker
-from .oneshot import oneshot
-from .blocking import block_on
-from .executor import Executor, Task, LOG, STOP, RESTART
-from .combinators import join, select, yield_now
-from .sync import Channel, Event, Signal
-
 __version__ = "0.1.0"
+
+# name -> the submodule that defines it
+_attrs = {
+    "PENDING": "future", "Context": "future", "Future": "future",
+    "RawWaker": "waker", "RawWakerVTable": "waker", "Waker": "waker",
+    "Flag": "flag", "flag_waker": "flag",
+    "CountingWaker": "wakers", "parking_waker": "wakers",
+    "oneshot": "oneshot",
+    "block_on": "blocking",
+    "Executor": "executor", "Task": "executor", "LOG": "executor", "STOP": "executor",
+    "RESTART": "executor",
+    "join": "combinators", "select": "combinators", "yield_now": "combinators",
+    "Signal": "sync", "Event": "sync", "Channel": "sync",
+    "SpawnError": "errors", "CancelledError": "errors", "TimeoutError": "errors",
+    "ContractError": "errors",
+}
+
+
+def __getattr__(attr):
+    mod = _attrs.get(attr, None)
+    if mod is None:  # `from . import port`: a submodule, asked for before it was loaded
+        try:
+            value = __import__("pollen." + attr, None, None, [attr])
+        except ImportError:
+            raise AttributeError("pollen has no %r" % attr)
+    else:
+        value = getattr(__import__("pollen." + mod, None, None, [attr]), attr)
+    globals()[attr] = value  # next time: a plain module attribute
+    return value

@@ -15,9 +15,11 @@ Slot life cycle (one slot, one task at a time):
     * A task that yields (yield_now) is marked ready[slot] = 2 ("yielded") by
       the executor itself, and so is a task woken while it was being polled
       (a self-wake: yield_now inside join does that).  Woken tasks go before
-      yielded ones: after every poll the executor looks for woken tasks
-      first, so a task woken by an interrupt while it waits runs behind at
-      most the one slice that is running.
+      yielded ones, and take turns among themselves (round robin from the
+      task polled last): a task woken by an interrupt while it waits runs
+      after the slice that is running and at most one slice of each other
+      woken task -- never behind tasks that merely yield, and never starved
+      by tasks that keep waking each other.
     * When the task returns or raises, the slot is FREE again; its handle
       keeps the result.
 
@@ -194,7 +196,6 @@ class Executor:
         self._gen = [0] * capacity
         self._raw = [None] * capacity
         self._flag = Flag()                 # set by every wake: "look at ready[]"
-        self._hint = 0                      # the slot woken last
         self._port = port
         self._debug = debug
         if debug:
@@ -216,7 +217,6 @@ class Executor:
         i = tag % self._cap
         if self._tag[i] == tag:  # a stale tag (task ended, slot reused) wakes nobody
             self._ready[i] = 1
-            self._hint = i  # where the executor looks first: no scan for one wake
             self.wakes = (self.wakes + 1) & _MASK
             f = self._flag
             f._n = (f._n + 1) & _MASK  # Flag.set(), inlined on the interrupt path
@@ -386,7 +386,7 @@ class Executor:
         debug = self._debug or self._tracer is not None  # one test on the hot path for both
         tracer = self._tracer
         seen = flag._n - 1  # differs from flag._n: look for woken tasks first
-        i = cap - 1
+        i = last = cap - 1  # round-robin positions: yielded tasks, and any task polled
         polls = self.polls
         urgent = False
         while True:
@@ -394,16 +394,18 @@ class Executor:
             if n != seen:  # Flag.take(), inlined: something was woken since we looked
                 seen = flag._seen = n
                 urgent = True
-            if urgent:  # woken tasks first, so an interrupt never waits behind busy tasks
-                k = self._hint
-                if ready[k] != 1:
-                    k = 0
-                    while k < cap:
-                        if ready[k] == 1:
-                            break
-                        k += 1
-                    else:
-                        urgent = False
+            if urgent:  # woken tasks first, in turn from the task polled last
+                k = last
+                j = cap
+                while j:
+                    k += 1
+                    if k == cap:
+                        k = 0
+                    if ready[k] == 1:
+                        break
+                    j -= 1
+                else:
+                    urgent = False
             if not urgent:  # round robin over the yielded ones
                 k = i
                 j = cap
@@ -421,6 +423,7 @@ class Executor:
                     continue
                 i = k
             ready[k] = 0  # cleared before the poll: a wake during it is kept
+            last = k
             cx = cxs[k]
             cur.cx = cx
             polls += 1
