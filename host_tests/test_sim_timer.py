@@ -229,3 +229,18 @@ def test_sleeps_and_ticker_run_in_the_steady_state_without_allocating():
     run(b, main())
     assert result["ok"], "sleep/Ticker allocated with the heap locked"
     assert b.irq_errors == []
+
+
+def test_an_executor_given_a_port_makes_its_timers_use_that_port():
+    from pollen import port
+    from pollen.port_host import HostPort
+    b = board()  # installs the simulated board's port
+    hp = HostPort()
+    ex = pollen.Executor(2, port=hp)
+
+    async def main():
+        await sleep_us(200)  # on the host port's alarm, in real time
+        return port.current() is hp
+
+    assert ex.run(main())
+    b.port()  # leave the simulated board installed for whoever comes next

@@ -446,11 +446,11 @@ class SimBoard:
     def port(self):
         """pollen's board port over this simulated hardware, installed as
         pollen's current port.  The same MachinePort code a Pico runs."""
+        from pollen import port as pollen_port
         if self._port is None:
-            from pollen import port as pollen_port
             from pollen.port_machine import MachinePort
-            self._port = pollen_port.install(MachinePort(self.machine, self.time, self.select))
-        return self._port
+            self._port = MachinePort(self.machine, self.time, self.select)
+        return pollen_port.install(self._port)
 
     # -- heap-lock bookkeeping ------------------------------------------------
 

