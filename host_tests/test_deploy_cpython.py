@@ -76,6 +76,18 @@ def board_files(board_dir):
     return out
 
 
+def read_until(p, marker, seconds):
+    out, deadline = b"", time.monotonic() + seconds
+    while marker not in out and time.monotonic() < deadline:
+        r, _, _ = select.select([p.stdout], [], [], 0.5)
+        if r:
+            chunk = os.read(p.stdout.fileno(), 4096)
+            if not chunk:
+                break
+            out += chunk
+    return out
+
+
 def test_flash_puts_every_file_on_board(repo, board, capsys):
     assert flash(repo, board, "--no-reset") == 0
     assert "sha256-verified" in capsys.readouterr().out
@@ -118,15 +130,8 @@ def test_run_shows_first_output_lines(repo, board):
     cmd = [sys.executable, os.path.join(REPO, "tools", "deploy.py"), "run", "--root", repo,
            "--board", "testboard", "--app", "forever", "--port", board.port]
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-    out, deadline = b"", time.monotonic() + 20
     try:
-        while b"tick 2" not in out and time.monotonic() < deadline:
-            r, _, _ = select.select([p.stdout], [], [], 0.5)
-            if r:
-                chunk = os.read(p.stdout.fileno(), 4096)
-                if not chunk:
-                    break
-                out += chunk
+        out = read_until(p, b"tick 2", 20)
     finally:
         os.killpg(p.pid, signal.SIGKILL)
         p.wait(timeout=5)
@@ -184,18 +189,6 @@ def test_ptyboard_soft_reset_boots_main_py(tmp_path):
         finally:
             s.close()
         assert b"MPY: soft reboot\r\nbooted True\r\n" in out, out
-
-
-def read_until(p, marker, seconds):
-    out, deadline = b"", time.monotonic() + seconds
-    while marker not in out and time.monotonic() < deadline:
-        r, _, _ = select.select([p.stdout], [], [], 0.5)
-        if r:
-            chunk = os.read(p.stdout.fileno(), 4096)
-            if not chunk:
-                break
-            out += chunk
-    return out
 
 
 def test_make_flash_installs_pollen_and_the_board_boots_into_the_timer_demo(tmp_path):
