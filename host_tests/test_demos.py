@@ -82,3 +82,22 @@ def test_holding_the_button_at_reset_starts_safe_mode():
     assert apps.start(cfg, log=out.append) is None
     assert "safe mode" in out[0]
     assert b.now == 0  # returned at once: the REPL is free
+
+
+def _readme_example():
+    here = __file__.rsplit("/", 1)[0] if "/" in __file__ else "."
+    with open(here + "/../README.md") as f:
+        text = f.read()
+    start = text.index("```python\n") + len("```python\n")
+    return text[start:text.index("```", start)]
+
+
+def test_the_readme_first_example_runs_on_the_simulated_board():
+    b = board(stop_after_ms=1000)
+    b.press(14, at_ms=100, hold_ms=50)
+    b.press(14, at_ms=400, hold_ms=50)
+    try:
+        exec(_readme_example(), {"__name__": "readme"})
+    except SimStop:
+        pass
+    assert b.trace.levels("LED") == [(0, 0), (100000, 1), (400000, 0)]  # toggled per press
