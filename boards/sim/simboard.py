@@ -233,7 +233,6 @@ class _TimerBase:
         self._delta = delta
         self._target = b.now + delta
         self._ev = b.at(self._target, self._fire)
-        b.timers_armed += 1
         b._native_end(locked)
 
     def _cancel(self):
@@ -429,7 +428,6 @@ class SimBoard:
         self.in_hard_irq = False
         self._heap_locked = False
         self.cpu_wakeups = 0         # times the CPU woke from a sleep
-        self.timers_armed = 0
         self.irq_errors = []
         self.interrupts = 0
         self.wdt_timeout_us = None
@@ -539,10 +537,6 @@ class SimBoard:
         locked = self._native()
         self._advance_to(self.now)
         self._native_end(locked)
-
-    def run_for_ms(self, ms):
-        """Advance time with the program asleep (no executor), ms from now."""
-        self.advance(ms * 1000)
 
     # -- interrupts ----------------------------------------------------------
 

@@ -7,7 +7,7 @@ the port's wait(flag) -- on a board, until an interrupt handler sets the flag
 
 from . import port as _port
 from .flag import Flag, flag_waker
-from .future import CURRENT, PENDING, YIELD, Context, as_future
+from .future import CURRENT, PENDING, YIELD, Context, as_future, is_coroutine
 
 _FLAG = Flag()
 _CX = Context(flag_waker(_FLAG))  # the one context block_on polls with
@@ -27,7 +27,7 @@ def block_on(aw, port=None):
     flag = _FLAG
     cx = _CX
     flag.take()
-    if hasattr(aw, "send") and not hasattr(aw, "poll"):
+    if is_coroutine(aw):
         try:
             while True:
                 CURRENT.cx = cx

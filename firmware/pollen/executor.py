@@ -32,7 +32,7 @@ import sys
 from . import port as _port
 from .errors import CancelledError, ContractError, SpawnError
 from .flag import Flag
-from .future import CURRENT, PENDING, YIELD, Context, Future, as_future, set_debug
+from .future import CURRENT, PENDING, YIELD, Context, Future, as_future, is_coroutine, set_debug
 from .waker import RawWaker, RawWakerVTable, Waker
 
 _MASK = 0x3FFFFFFF
@@ -248,7 +248,7 @@ class Executor:
             )
         if factory is not None and aw is None:
             aw = factory()
-        if hasattr(aw, "send") and not hasattr(aw, "poll"):
+        if is_coroutine(aw):
             coro = aw
         else:
             coro = _Drive(as_future(aw))  # raises TypeError with the fix
@@ -322,8 +322,7 @@ class Executor:
             if t._factory is None:
                 print("pollen: cannot restart task %s: spawn it with factory=" % t.name)
             else:
-                nt = self.spawn(None, name=t.name, factory=t._factory)
-                t._restarted_as = nt
+                self.spawn(None, name=t.name, factory=t._factory)
 
     def _cancel(self, t):
         i = t._slot

@@ -122,7 +122,7 @@ def as_future(aw):
     """Something with poll(cx) for any awaitable pollen accepts."""
     if hasattr(aw, "poll"):
         return aw
-    if hasattr(aw, "send"):
+    if is_coroutine(aw):
         return CoroFuture(aw)
     raise TypeError(
         "%r is not awaitable by pollen: pass a coroutine (call the async "
