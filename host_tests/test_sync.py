@@ -173,6 +173,33 @@ def test_a_second_task_waiting_on_a_signal_is_refused():
     assert "Event" in msg, msg
 
 
+def test_a_pending_signal_taken_by_another_task_leaves_the_waiter_waiting():
+    # Awaiting a Signal whose set() is pending completes at once (like take()),
+    # even while another task is registered; that task was woken by the set(),
+    # finds nothing, waits again -- and the next set() still reaches it.
+    s = Signal()
+    got = []
+    ex = Executor(3, port=ScriptedPort(), on_error=quiet)
+
+    async def waiter():
+        await s.wait()
+        got.append(("waiter", s.value))
+
+    async def main():
+        w = ex.spawn(waiter())
+        await yield_now()  # the waiter is registered now
+        s.set(1)
+        await s.wait()  # pending: taken here, no RuntimeError
+        got.append(("main", s.value))
+        await yield_now()  # the waiter runs, finds nothing, registers again
+        assert not w.done()
+        s.set(2)
+        await w
+
+    ex.run(main())
+    assert got == [("main", 1), ("waiter", 2)], got
+
+
 # -- Event --------------------------------------------------------------------
 
 

@@ -74,25 +74,32 @@ class _SignalWait(Future):
     def __next__(self):
         # The await path of poll()/_register()/_consume(), flattened: a
         # task-to-task wake is mostly Python calls, so each one saved counts.
+        # A set() already pending is consumed at once (the woken task's
+        # re-poll); only a task about to wait registers, then looks again.
         s = self._s
-        cx = CURRENT.cx
-        w = cx.waker() if cx.counting else cx._waker  # a call less, unless debug counts it
-        held = s._waker
-        if held is not None and held is not w and not held.will_wake(w):
-            s._register(cx)  # raises the "already has a waiting task" error
-        s._waker = w  # register first, then look
-        while True:  # _consume(), inlined: a seqlock against a preempting set()
+        n = s._n
+        if n == s._seen:  # nothing yet: register first, then look again
+            cx = CURRENT.cx
+            w = cx.waker() if cx.counting else cx._waker  # a call less, unless debug counts it
+            held = s._waker
+            if held is not None and held is not w and not held.will_wake(w):
+                s._register(cx)  # raises the "already has a waiting task" error
+            s._waker = w
             n = s._n
             if n == s._seen:
                 return None
+        while True:  # _consume(), inlined: a seqlock against a preempting set()
             v = s._v
             if s._n == n:
                 break
+            n = s._n
         s.value = v
         s._seen = n
         s._waker = None
         _STOP.__traceback__ = None
         raise _STOP
+
+    __iter__ = Future.__await__  # found here, not in the base class: looked up on every await
 
     def close(self):
         self._s.close()
@@ -114,8 +121,8 @@ class Signal(Future):
 
     `value` is the value the last wait()/take()/await consumed; it does not
     change under the task until its next one (an interrupt in between is
-    kept pending, not lost).  One task waits at a time: a second one raises
-    RuntimeError; use Event for many.
+    kept pending, not lost).  One task waits at a time: a second one that
+    has to wait raises RuntimeError; use Event for many.
     """
 
     __slots__ = ("_v", "_n", "_seen", "_waker", "_wait", "value")
