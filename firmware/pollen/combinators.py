@@ -4,7 +4,52 @@ join and select poll their children with the task's own context, as Rust's
 do: any child's wake re-polls the whole composition.
 """
 
-from .future import _STOP, PENDING, YIELD, Future, as_future
+from .future import _STOP, CURRENT, PENDING, YIELD, Context, Future, as_future, is_coroutine
+
+
+class CoroFuture(Future):
+    """A coroutine seen through the poll protocol (for join/select).
+
+    It runs with a Context of its own -- the outer task's waker, its own
+    per-coroutine scratch -- so two coroutines joined in one task can each
+    sleep (pollen.timer keeps a sleeping coroutine's timer node there).
+    """
+
+    __slots__ = ("coro", "cx")
+
+    def __init__(self, coro):
+        self.coro = coro
+        self.cx = None
+
+    def poll(self, cx):
+        own = self.cx
+        if own is None:
+            own = self.cx = Context(cx.waker())
+        elif own._waker is not cx._waker:
+            own._waker = cx.waker()  # polled by another task now: follow its waker
+        prev = CURRENT.cx
+        CURRENT.cx = own
+        try:
+            r = self.coro.send(None)
+        except StopIteration as e:
+            return e.value
+        finally:
+            CURRENT.cx = prev
+        if r is YIELD:
+            cx.waker().wake_by_ref()  # yield_now through poll(): wake ourselves
+        return PENDING
+
+    def close(self):
+        prev = CURRENT.cx
+        CURRENT.cx = self.cx  # leaf futures' close() look for their context here
+        try:
+            self.coro.close()
+        finally:
+            CURRENT.cx = prev
+
+
+def _future(aw):
+    return CoroFuture(aw) if is_coroutine(aw) else as_future(aw)
 
 
 class _YieldNow(Future):
@@ -72,7 +117,7 @@ def select(*aws):
     """
     if not aws:
         raise ValueError("select() needs at least one awaitable")
-    return _Select([as_future(a) for a in aws])
+    return _Select([_future(a) for a in aws])
 
 
 class _Join(Future):
@@ -112,4 +157,4 @@ def join(*aws):
 
     If one raises, the others are cancelled and the exception propagates.
     """
-    return _Join([as_future(a) for a in aws])
+    return _Join([_future(a) for a in aws])

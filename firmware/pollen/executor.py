@@ -32,7 +32,7 @@ import sys
 from . import port as _port
 from .errors import CancelledError, ContractError, SpawnError
 from .flag import Flag
-from .future import CURRENT, PENDING, YIELD, Context, Future, as_future, is_coroutine, set_debug
+from .future import CURRENT, PENDING, YIELD, Context, Future, as_future, is_coroutine
 from .waker import RawWaker, RawWakerVTable, Waker
 
 _MASK = 0x3FFFFFFF
@@ -141,22 +141,6 @@ class _Drive:
             c()
 
 
-class _DebugContext(Context):
-    """Counts waker() calls so the executor can tell whether a future that
-    returned PENDING arranged a wake (debug mode only)."""
-
-    __slots__ = ("uses",)
-    counting = True
-
-    def __init__(self, waker):
-        Context.__init__(self, waker)
-        self.uses = 0
-
-    def waker(self):
-        self.uses += 1
-        return self._waker
-
-
 def _nothing(data):
     pass
 
@@ -199,9 +183,11 @@ class Executor:
         self._raw = [None] * capacity
         self._flag = Flag()                 # set by every wake: "look at ready[]"
         self._port = port
-        self._debug = debug
+        self._debug = None  # the debug module, in debug mode
         if debug:
-            set_debug(True)
+            from . import debug as dbg
+            dbg.enable()
+            self._debug = dbg
         self._on_error = on_error
         self._tracer = tracer                # tracer("poll", task): the simulator's trace
         self._stopped = False
@@ -270,7 +256,7 @@ class Executor:
         raw = RawWaker(tag, self._vt)
         self._raw[i] = raw
         waker = Waker(raw)
-        self._cx[i] = _DebugContext(waker) if self._debug else Context(waker)
+        self._cx[i] = self._debug.DebugContext(waker) if self._debug else Context(waker)
         if name is None:
             name = getattr(coro, "__name__", None) or "#%d" % i
         t = Task(self, i, tag, name, factory)
@@ -386,7 +372,7 @@ class Executor:
         flag = self._flag
         cur = CURRENT
         wait = self._port.wait
-        debug = self._debug or self._tracer is not None  # one test on the hot path for both
+        debug = self._debug is not None or self._tracer is not None  # one test on the hot path for both
         tracer = self._tracer
         seen = flag._n - 1  # differs from flag._n: look for woken tasks first
         i = last = cap - 1  # round-robin positions: yielded tasks, and any task polled
@@ -469,17 +455,9 @@ class Executor:
                     return
 
     def _contract_broken(self, k):
-        t = self._task[k]
-        fut = getattr(CURRENT, "last", None)
-        what = repr(fut) if fut is not None else "a future awaited by it"
-        exc = ContractError(
-            "task %s: %s returned PENDING without registering the waker it was "
-            "given (cx.waker()); nothing will ever wake this task. Store or "
-            "clone cx.waker() where the event source can wake it" % (t.name, what)
-        )
-        coro = self._coro[k]
+        exc = self._debug.contract_error(self._task[k])
         try:
-            coro.close()
+            self._coro[k].close()
         except Exception:
             pass
         self._end(k, FAILED, exc)

@@ -90,23 +90,6 @@ def _stop(result):
     raise StopIteration(result)
 
 
-def _debug_next(self):
-    CURRENT.last = self  # so the executor can name a future that broke the contract
-    r = self.poll(CURRENT.cx)
-    if r is PENDING:
-        return None
-    return _stop(r)
-
-
-_plain_next = Future.__next__
-
-
-def set_debug(on):
-    """Debug mode: awaiting a Future records it in CURRENT.last.  Off, the
-    await path carries no extra work at all (the method is swapped)."""
-    Future.__next__ = _debug_next if on else _plain_next
-
-
 def stop_iteration():
     """Raise the shared StopIteration: finish an await with None, allocation-free."""
     _STOP.__traceback__ = None
@@ -119,53 +102,12 @@ def is_coroutine(obj):
 
 
 def as_future(aw):
-    """Something with poll(cx) for any awaitable pollen accepts."""
+    """`aw` itself if it is a poll()-future; TypeError with the fix if not.
+    (Coroutines are driven by send(): spawn and block_on take them as they
+    are; join and select wrap them in a CoroFuture.)"""
     if hasattr(aw, "poll"):
         return aw
-    if is_coroutine(aw):
-        return CoroFuture(aw)
     raise TypeError(
         "%r is not awaitable by pollen: pass a coroutine (call the async "
         "function: f(), not f) or an object with poll(cx)" % (aw,)
     )
-
-
-class CoroFuture(Future):
-    """A coroutine seen through the poll protocol (for join/select).
-
-    It runs with a Context of its own -- the outer task's waker, its own
-    per-coroutine scratch -- so two coroutines joined in one task can each
-    sleep (pollen.timer keeps a sleeping coroutine's timer node there).
-    """
-
-    __slots__ = ("coro", "cx")
-
-    def __init__(self, coro):
-        self.coro = coro
-        self.cx = None
-
-    def poll(self, cx):
-        own = self.cx
-        if own is None:
-            own = self.cx = Context(cx.waker())
-        elif own._waker is not cx._waker:
-            own._waker = cx.waker()  # polled by another task now: follow its waker
-        prev = CURRENT.cx
-        CURRENT.cx = own
-        try:
-            r = self.coro.send(None)
-        except StopIteration as e:
-            return e.value
-        finally:
-            CURRENT.cx = prev
-        if r is YIELD:
-            cx.waker().wake_by_ref()  # yield_now through poll(): wake ourselves
-        return PENDING
-
-    def close(self):
-        prev = CURRENT.cx
-        CURRENT.cx = self.cx  # leaf futures' close() look for their context here
-        try:
-            self.coro.close()
-        finally:
-            CURRENT.cx = prev

@@ -19,7 +19,6 @@ once and await many times; with_timeout allocates its Delay and a select.
 """
 
 from . import port as _port
-from .combinators import select
 from .errors import TimeoutError
 from .future import CURRENT, PENDING, Future, stop_iteration
 
@@ -403,6 +402,8 @@ class Ticker(_Wait):
 async def with_timeout(ms, aw):
     """Await `aw`, but give up after `ms` milliseconds: then `aw` is cancelled
     (its close() runs) and pollen.TimeoutError is raised."""
+    from .combinators import select  # loaded by the first timeout, not by every sleep
+
     d = Delay(ms)
     i, r = await select(aw, d)
     if i == 1:
