@@ -35,7 +35,7 @@ SWITCH_VS_ASYNCIO = 2.0
 SWITCH_VS_FLOOR = 0.60
 PINGPONG_VS_EVENT = {"default": 10.0, "192k": 3.0}
 IMPORT_32BIT_MAX = 12 * 1024
-EST_32BIT = (0.5, 0.6)  # 64-bit -> 32-bit factor for object-heavy structures
+EST_32BIT = 0.68  # 32-bit / 64-bit import RAM of these modules, as tools/mp32 measured it
 
 
 def find_micropython(given):
@@ -44,6 +44,9 @@ def find_micropython(given):
         if cand and os.path.isfile(cand):
             return cand
     sys.exit("ERROR: no MicroPython interpreter: pass --micropython PATH or set MICROPYTHON")
+
+
+MP32 = os.path.join(ROOT, "build", "mp32", "build", "micropython32")
 
 
 def find_mpy_cross(mp):
@@ -92,7 +95,8 @@ def compile_mpy(mpy_cross, dest):
     for src in sorted(glob.glob(os.path.join(FIRMWARE, "pollen", "*.py"))):
         name = os.path.basename(src)[:-3]
         out = os.path.join(dest, "pollen", name + ".mpy")
-        subprocess.run([mpy_cross, "-o", out, src], check=True)
+        # -s: the name tracebacks show (and the .mpy stores), not this machine's path
+        subprocess.run([mpy_cross, "-s", "pollen/%s.py" % name, "-o", out, src], check=True)
         sizes[name] = os.path.getsize(out)
     return sizes
 
@@ -129,7 +133,7 @@ def heap_label(recs_heap, label):
     return "%s (%s KiB)" % (label, num(recs_heap / 1024.0, 4))
 
 
-def report(runs, mem, mpy_sizes, scaling, meta):
+def report(runs, mem, mpy_sizes, scaling, meta, mem32=()):
     """runs: {heap label: [records]}; returns (markdown text, verdicts)."""
     lines = []
     verdicts = []
@@ -220,41 +224,53 @@ def report(runs, mem, mpy_sizes, scaling, meta):
     # 6: memory
     if mem:
         m = {r["what"]: r for r in mem}
+        m32 = {r["what"]: r for r in mem32}
         b = lambda k: m[k]["bytes"] if k in m else None  # noqa: E731
-        core = b("pollen_import")
-        drivers = [k for k in ("import_port_machine", "import_timer", "import_gpio") if b(k) is not None]
-        total = core + sum(b(k) for k in drivers)
-        names = ["core (pollen, executor, combinators)"] + [k[len("import_"):] for k in drivers]
-        mpy_total = sum(mpy_sizes.values()) if mpy_sizes else None
-        lo, hi = total * EST_32BIT[0], total * EST_32BIT[1]
-        ok = hi <= IMPORT_32BIT_MAX
-        verdicts.append(("import RAM <= 12 KB (32-bit estimate)", ok))
-        rows = [
-            ["import RAM, %s, as .mpy" % " + ".join(names), num(total), num(b("asyncio_import")),
-             "32-bit estimate %s-%s B (x%g-%g); target <= %s B: %s"
-             % (num(lo), num(hi), EST_32BIT[0], EST_32BIT[1], num(IMPORT_32BIT_MAX), verdict(ok))],
-            ["  of which core (future, waker, flag, errors, port, executor, combinators)", num(core), "—", ""],
-        ]
-        for k in drivers + ["import_port_host"]:
-            if b(k) is not None:
-                rows.append(["  + pollen.%s" % k[len("import_"):], num(b(k)), "—",
-                             "host only, not in the total" if k == "import_port_host" else ""])
+        b32 = lambda k: m32[k]["bytes"] if k in m32 else None  # noqa: E731
+        parts = ["pollen_import"] + [k for k in ("import_port_machine", "import_timer", "import_gpio")
+                                     if b(k) is not None]
+        total = sum(b(k) for k in parts)
+        names = ["core"] + [k[len("import_"):] for k in parts[1:]]
+        if mem32:
+            total32 = sum(b32(k) or 0 for k in parts)
+            ok = total32 <= IMPORT_32BIT_MAX
+            verdicts.append(("import RAM <= 12 KB (32-bit, measured on tools/mp32)", ok))
+            note = "target <= %s B on 32-bit: %s" % (num(IMPORT_32BIT_MAX), verdict(ok))
+        else:
+            total32 = total * EST_32BIT
+            ok = total32 <= IMPORT_32BIT_MAX
+            verdicts.append(("import RAM <= 12 KB (32-bit estimate, x%g)" % EST_32BIT, ok))
+            note = "32-bit column estimated (x%g, no tools/mp32 given); target <= %s B: %s" % (
+                EST_32BIT, num(IMPORT_32BIT_MAX), verdict(ok))
+        rows = [["import RAM, %s, as .mpy" % " + ".join(names), num(total),
+                 num(total32) if mem32 else "~" + num(total32), num(b("asyncio_import")), note]]
+        labels = {"pollen_import": "core: pollen, executor (+ future, waker, flag, errors, port)"}
+        for k in parts + ["import_combinators", "import_sync", "import_port_host"]:
+            if b(k) is None:
+                continue
+            extra = k not in parts
+            label = labels.get(k, ("  (+ pollen.%s)" if extra else "  + pollen.%s") % k[len("import_"):])
+            rows.append([label, num(b(k)),
+                         num(b32(k)) if b32(k) is not None else "—", "—",
+                         "not in the total" + (": host only" if k == "import_port_host" else "")
+                         if extra else ""])
         if "pollen_import_py" in m:
             rows.append(["core imported from .py source instead", num(m["pollen_import_py"]["bytes"]),
-                         "—", "resident bytes; the compile peak is not counted"])
+                         "—", "—", "resident bytes; the compile peak is not counted"])
         rows += [
-            ["Executor(8), empty", num(b("executor8")), "—", ""],
-            ["per task slot (Executor(16) - Executor(8)) / 8", num(b("per_slot")), "—", ""],
+            ["Executor(8), empty", num(b("executor8")), "—", "—", ""],
+            ["per task slot (Executor(16) - Executor(8)) / 8", num(b("per_slot")), "—", "—", ""],
             ["per spawned task (spawn / create_task; coroutine made before)",
-             num(b("pollen_per_task")), num(b("asyncio_per_task")), "ratio %s"
+             num(b("pollen_per_task")), "—", num(b("asyncio_per_task")), "ratio %s"
              % ratio(False, b("pollen_per_task"), b("asyncio_per_task"))],
-            ["a coroutine object (both runtimes)", num(b("coroutine")), num(b("coroutine")), ""],
+            ["a coroutine object (both runtimes)", num(b("coroutine")), "—", num(b("coroutine")), ""],
         ]
-        if mpy_total:
+        if mpy_sizes:
             rows.append([".mpy files of firmware/pollen (all %d modules, on disk)" % len(mpy_sizes),
-                         num(mpy_total), "—", "bytecode + strings: a floor for the 32-bit import cost"])
-        lines.append("\n### Memory (64-bit unix build; bytes; asyncio is frozen in the firmware)\n")
-        lines.append(table(["item", "pollen", "asyncio", "note"], rows))
+                         num(sum(mpy_sizes.values())), "—", "—", ""])
+        lines.append("\n### Memory (bytes; asyncio is frozen in the firmware)\n")
+        lines.append(table(["item", "pollen, 64-bit unix", "pollen, 32-bit (tools/mp32)",
+                            "asyncio, 64-bit unix", "note"], rows))
     # scaling
     if scaling:
         rows = []
@@ -297,6 +313,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--micropython", help="unix MicroPython interpreter")
     ap.add_argument("--port", help="run on a board through mpremote instead")
+    ap.add_argument("--micropython32", default=os.environ.get("MICROPYTHON32", MP32),
+                    help="32-bit interpreter for the import-RAM figures (tools/mp32/build.sh)")
     ap.add_argument("--iterations-scale", type=float, default=1.0)
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--heaps", default="default,192k", help="comma list: default and/or sizes")
@@ -305,7 +323,7 @@ def main(argv=None):
     ap.add_argument("--json", help="save every raw result record to this file")
     a = ap.parse_args(argv)
     scale, reps = a.iterations_scale, a.reps
-    runs, mem, mpy_sizes, scaling = {}, [], {}, []
+    runs, mem, mem32, mpy_sizes, scaling = {}, [], [], {}, []
     if a.port:
         runs["board"] = run_board(a.port, ["run", str(scale), str(reps), "", ""])
         mem = run_board(a.port, ["memory", "1", "1", "", ""])
@@ -319,6 +337,11 @@ def main(argv=None):
             if mpy_cross:
                 mpy_sizes = compile_mpy(mpy_cross, tmp)
                 mem = run_unix(mp, "default", ["memory", "1", "1", FIRMWARE, tmp])
+                if a.micropython32 and os.path.isfile(a.micropython32):
+                    mem32 = run_unix(a.micropython32, "default", ["memory", "1", "1", FIRMWARE, tmp])
+                else:
+                    print("note: no 32-bit interpreter (%s); import RAM on 32-bit is estimated. "
+                          "Build one with tools/mp32/build.sh" % a.micropython32)
             else:
                 print("warning: no mpy-cross; import cost measured from .py source")
                 mem = run_unix(mp, "default", ["memory", "1", "1", FIRMWARE, ""])
@@ -335,11 +358,11 @@ def main(argv=None):
             scaling = run_unix(mp, "default", ["scaling", str(scale), str(reps), FIRMWARE])
     meta = {"reps": reps, "machine": machine(),
             "command": "python tools/bench.py " + " ".join(argv if argv is not None else sys.argv[1:])}
-    text, verdicts = report(runs, mem, mpy_sizes, scaling, meta)
+    text, verdicts = report(runs, mem, mpy_sizes, scaling, meta, mem32)
     print(text)
     if a.json:
         with open(a.json, "w") as f:
-            json.dump({"runs": runs, "memory": mem, "mpy_sizes": mpy_sizes, "scaling": scaling,
+            json.dump({"runs": runs, "memory": mem, "memory32": mem32, "mpy_sizes": mpy_sizes, "scaling": scaling,
                        "meta": meta}, f, indent=1)
     if a.plot and scaling:
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))

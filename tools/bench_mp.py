@@ -14,19 +14,40 @@ is no argv: bench.py replaces the `ARGS = None` line below with the list.
 
 import gc
 import sys
-import time
 
 import micropython
 
+try:
+    import time
+except ImportError:  # tools/mp32 (memory mode only) has no time module
+    time = None
+
 ARGS = None  # bench.py writes the argument list here for a board run
 
-ticks_us = time.ticks_us
-ticks_diff = time.ticks_diff
+if time is not None:
+    ticks_us = time.ticks_us
+    ticks_diff = time.ticks_diff
+
+
+def _json(v):
+    if isinstance(v, dict):
+        return "{" + ", ".join("%s: %s" % (_json(k), _json(x)) for k, x in v.items()) + "}"
+    if isinstance(v, str):
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if v is None:
+        return "null"
+    if v is True or v is False:
+        return "true" if v else "false"
+    return repr(v)  # int, float
 
 
 def emit(**kw):
-    import json
-    print("@ " + json.dumps(kw))
+    try:
+        import json
+        line = json.dumps(kw)
+    except ImportError:  # tools/mp32 has no json
+        line = _json(kw)
+    print("@ " + line)
 
 
 def median(xs):
@@ -637,15 +658,20 @@ def section_alloc(heap):
 
 
 def section_memory(mpy_dir):
-    """Run in a fresh interpreter: nothing of pollen or asyncio imported yet."""
+    """Run in a fresh interpreter: nothing of pollen or asyncio imported yet.
+    Also runs on tools/mp32 (32-bit, no asyncio or time): then only the
+    import costs are measured."""
     heap = heap_info()
     gc.collect()
     a = gc.mem_alloc()
-    import asyncio
+    try:
+        import asyncio
+    except ImportError:
+        asyncio = None
     gc.collect()
     b = gc.mem_alloc()
     # frozen into the unix and rp2 builds: __file__ is the frozen path, not a file on disk
-    emit(kind="mem", what="asyncio_import", bytes=b - a, heap=heap,
+    emit(kind="mem", what="asyncio_import", bytes=(b - a) if asyncio else None, heap=heap,
          file=getattr(asyncio, "__file__", "?"))
     if mpy_dir:
         sys.path.insert(0, mpy_dir)
@@ -654,13 +680,12 @@ def section_memory(mpy_dir):
     import pollen
     # `import pollen` loads submodules on first use: load the core explicitly
     import pollen.executor
-    import pollen.combinators
     gc.collect()
     b = gc.mem_alloc()
     emit(kind="mem", what="pollen_import", bytes=b - a, source=mpy_dir and "mpy" or "py",
          file=getattr(pollen, "__file__", "?"))
     pollen.Executor  # resolve the lazy name before anything is measured
-    for mod in ("port_machine", "timer", "gpio", "port_host"):
+    for mod in ("port_machine", "timer", "gpio", "combinators", "sync", "port_host"):
         gc.collect()
         a = gc.mem_alloc()
         try:
@@ -671,6 +696,8 @@ def section_memory(mpy_dir):
         gc.collect()
         b = gc.mem_alloc()
         emit(kind="mem", what="import_" + mod, bytes=b - a)
+    if asyncio is None or "pollen.port_host" not in sys.modules:
+        return
     from pollen.port_host import HostPort
     hp = HostPort()
 
