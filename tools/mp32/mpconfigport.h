@@ -35,9 +35,12 @@
 #define MICROPY_QSTR_BYTES_IN_LEN               (1)
 
 // --- Deviations from rp2 (see README.md) ----------------------------------
-// Native/inline emitters: rp2 has EMIT_THUMB + EMIT_INLINE_THUMB; x86 code
-// would differ anyway, and bytecode .mpy files don't use them.
-#define MICROPY_EMIT_X86                        (0)  // all MICROPY_EMIT_* default to 0
+// Native emitter: rp2 has EMIT_THUMB (armv6m); here x86, so that .mpy files
+// with native functions (mpy-cross -march=x86) load.  Their machine code is
+// put on the GC heap, as on rp2, so it is counted; x86 code is somewhat
+// larger than the Thumb code a Pico loads.  Never executed here: the heap is
+// not executable memory (mp32 only measures imports).
+#define MICROPY_EMIT_X86                        (1)
 // rp2: MICROPY_READER_VFS (extmod); here: POSIX files via py/reader.c.
 #define MICROPY_READER_POSIX                    (1)
 #define MICROPY_READER_VFS                      (0)
