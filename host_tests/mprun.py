@@ -1,8 +1,9 @@
 """Runs host_tests' shared test modules under the MicroPython interpreter.
 
-Usage: micropython host_tests/mprun.py [module ...]
+Usage: micropython host_tests/mprun.py [--pollen DIR] [-kNAME] [module ...]
 Every test_*.py here except *_cpython.py is shared; each test_* function is
-called with no arguments.  Prints one line per test and a closing line
+called with no arguments.  --pollen DIR: import pollen from DIR (compiled
+.mpy files, as tools/test_all.py makes them) instead of firmware/.  Prints one line per test and a closing line
 `micropython: N passed, N failed`; exits 1 if any failed.
 """
 
@@ -30,8 +31,11 @@ def main(argv):
     passed = failed = 0
     only = None
     names = []
-    for a in argv:
-        if a.startswith("-k"):
+    args = iter(argv)
+    for a in args:
+        if a == "--pollen":
+            sys.path.insert(0, next(args))
+        elif a.startswith("-k"):
             only = a[2:]
         else:
             names.append(a)

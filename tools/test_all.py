@@ -1,18 +1,26 @@
 """Run every test: pytest under CPython, then the shared modules under MicroPython.
 
+CPython runs pollen from source (the portable path); MicroPython runs it as
+.mpy files built the way tools/deploy.py builds them, with the executor loop
+as native code for that interpreter's CPU -- so both paths are tested.
+
 One command, one summary.  Fails (exit 1) if either side fails and (exit 2)
 if the MicroPython interpreter cannot be found -- it never skips that half.
 
     python tools/test_all.py [--micropython PATH] [-- extra pytest args]
 """
 
+import glob
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import deploy  # noqa: E402
 
 
 def find_micropython(given):
@@ -24,6 +32,20 @@ def find_micropython(given):
         if cand and shutil.which(cand):
             return shutil.which(cand)
     return None
+
+
+def compile_pollen(mp, dest):
+    """firmware/pollen as .mpy files in dest/pollen, built as tools/deploy.py
+    builds them for a board -- the executor loop as native code -- but for the
+    CPU of the interpreter `mp`.  Returns that -march (None: bytecode only)."""
+    march = deploy.interpreter_march(mp)
+    mpy_cross = deploy.tool("mpy-cross")
+    os.makedirs(os.path.join(dest, "pollen"))
+    for src in sorted(glob.glob(os.path.join(ROOT, "firmware", "pollen", "*.py"))):
+        rel = "pollen/" + os.path.basename(src)
+        dst = os.path.join(dest, rel[:-3] + ".mpy")
+        subprocess.run(deploy.mpy_cross_cmd(mpy_cross, src, dst, rel, march), check=True)
+    return march
 
 
 def count(pattern, text):
@@ -56,9 +78,16 @@ def main(argv):
     cp_pass = count(r"(\d+) passed", py.stdout)
     cp_fail = count(r"(\d+) failed", py.stdout) + count(r"(\d+) errors?", py.stdout)
 
-    print("== MicroPython (%s): host_tests/mprun.py" % mp, flush=True)
-    mpr = subprocess.run([mp, "-X", "heapsize=4m", os.path.join(ROOT, "host_tests", "mprun.py")],
-                         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    tmp = tempfile.mkdtemp(prefix="pollen-mpy-")
+    try:
+        march = compile_pollen(mp, tmp)
+        print("== MicroPython (%s): host_tests/mprun.py, pollen as .mpy (native code: %s)"
+              % (mp, march or "none, bytecode only"), flush=True)
+        mpr = subprocess.run([mp, "-X", "heapsize=4m", os.path.join(ROOT, "host_tests", "mprun.py"),
+                              "--pollen", tmp],
+                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     sys.stdout.write(mpr.stdout)
     m = re.search(r"micropython: (\d+) passed, (\d+) failed", mpr.stdout)
     mp_pass, mp_fail = (int(m.group(1)), int(m.group(2))) if m else (0, 1)

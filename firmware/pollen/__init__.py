@@ -2,8 +2,8 @@
 
 Layers, each depending only on those below it:
   drivers  timer (sleeps, Ticker, with_timeout), gpio, sync, button, watchdog
-  core     future, waker, flag, wakers, oneshot, blocking, executor, combinators,
-           debug (loaded by Executor(debug=True) only)
+  core     future, waker, flag, wakers, oneshot, blocking, executor, loop
+           (native code on a board), combinators, debug (Executor(debug=True))
   port     port (registry), port_machine (board), port_host (no board)
 
 `import pollen` loads nothing else: each name below is imported on first use

@@ -34,9 +34,7 @@ from .errors import CancelledError, ContractError, SpawnError
 from .flag import Flag
 from .future import CURRENT, PENDING, YIELD, Context, Future, as_future, is_coroutine
 from .waker import RawWaker, RawWakerVTable, Waker
-
-if sys.implementation.name != "micropython":  # CPython: @micropython.native is a no-op
-    from ._cpython import micropython
+from .loop import schedule
 
 _MASK = 0x3FFFFFFF
 
@@ -360,98 +358,14 @@ class Executor:
         if main._state != RUNNING:
             return
         try:
-            self._schedule(main)
+            schedule(self, main)  # pollen/loop.py: machine code on a board
         finally:
             CURRENT.cx = None
 
-    @micropython.native
-    def _schedule(self, main):
-        # The hot loop, compiled to machine code for the board's CPU (about 20%
-        # more switches per second than bytecode; docs/BENCHMARKS.md).  What
-        # each line costs is paid on every task switch, so state lives in
-        # locals, written back only at idle and when a task ends, and the
-        # rare paths (a task ends, debug checks) are bytecode methods, to keep
-        # the machine code small: it is loaded into RAM.  The native emitter
-        # has no bare `raise`, hence `raise e`.
-        ready = self._ready
-        coros = self._coro
-        cxs = self._cx
-        cap = self._cap
-        flag = self._flag
-        cur = CURRENT
-        wait = self._port.wait
-        debug = self._debug is not None or self._tracer is not None  # one test on the hot path for both
-        seen = flag._n - 1  # differs from flag._n: look for woken tasks first
-        i = last = cap - 1  # round-robin positions: yielded tasks, and any task polled
-        polls = self.polls
-        urgent = False
-        before = 0
-        while True:
-            n = flag._n
-            if n != seen:  # Flag.take(), inlined: something was woken since we looked
-                seen = flag._seen = n
-                urgent = True
-            if urgent:  # woken tasks first, in turn from the task polled last
-                k = last
-                j = cap
-                while j:
-                    k += 1
-                    if k == cap:
-                        k = 0
-                    if ready[k] == 1:
-                        break
-                    j -= 1
-                else:
-                    urgent = False
-            if not urgent:  # round robin over the yielded ones
-                k = i
-                j = cap
-                while j:
-                    k += 1
-                    if k == cap:
-                        k = 0
-                    if ready[k]:
-                        break
-                    j -= 1
-                else:
-                    self.polls = polls
-                    self.idle_wakeups += 1
-                    wait(flag)  # sleeps until an interrupt or a wake sets the flag
-                    continue
-                i = k
-            ready[k] = 0  # cleared before the poll: a wake during it is kept
-            last = k
-            cx = cxs[k]
-            cur.cx = cx
-            polls += 1
-            if debug:
-                before = self._before_poll(k, cx)
-            try:
-                r = coros[k].send(None)
-            except StopIteration as e:
-                self.polls = polls = polls & _MASK
-                if self._ended(k, DONE, e.value, main):
-                    return
-                continue
-            except (KeyboardInterrupt, SystemExit) as e:
-                self.polls = polls
-                raise e
-            except BaseException as e:
-                self.polls = polls = polls & _MASK
-                if self._ended(k, FAILED, e, main):
-                    return
-                continue
-            if r is YIELD or ready[k]:
-                # yielded, or woken during its own poll (yield_now inside a join
-                # wakes itself): ready again, but behind the others
-                ready[k] = 2
-            elif (debug or r is not None) and self._after_poll(k, r, cx, before, main):
-                return
-
-    def _ended(self, k, state, value, main):
-        """Task k returned or raised.  True: the loop stops (main ended, or a
-        task failed under the STOP policy)."""
-        self._end(k, state, value)
+    def _ended(self, k, value, failed, main):
+        """Task k returned `value` or raised it (failed).  True: the loop
+        stops (main ended, or a task failed under the STOP policy)."""
+        self._end(k, FAILED if failed else DONE, value)
         return main._state != RUNNING or self._stopped
 
     def _before_poll(self, k, cx):
@@ -479,4 +393,4 @@ class Executor:
                 pass
         else:
             return False
-        return self._ended(k, FAILED, exc, main)
+        return self._ended(k, exc, True, main)

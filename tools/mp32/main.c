@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "py/builtin.h"
@@ -122,7 +123,14 @@ int main(int argc, char **argv) {
         return 2;
     }
 
-    char *heap = malloc(heap_size);
+    // Executable, as RAM is on an RP2040: native code loaded from .mpy files
+    // goes on the GC heap (and is counted there, as on rp2) and must run.
+    char *heap = mmap(NULL, heap_size, PROT_READ | PROT_WRITE | PROT_EXEC,
+        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (heap == MAP_FAILED) {
+        perror("mmap heap");
+        return 1;
+    }
     gc_init(heap, heap + heap_size);
     mp_init(); // sys.path = [''], sys.argv = []
 
@@ -142,6 +150,6 @@ int main(int argc, char **argv) {
     }
     int ret = execute(cmd, file);
     mp_deinit();
-    free(heap);
+    munmap(heap, heap_size);
     return ret;
 }

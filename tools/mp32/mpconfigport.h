@@ -36,10 +36,9 @@
 
 // --- Deviations from rp2 (see README.md) ----------------------------------
 // Native emitter: rp2 has EMIT_THUMB (armv6m); here x86, so that .mpy files
-// with native functions (mpy-cross -march=x86) load.  Their machine code is
-// put on the GC heap, as on rp2, so it is counted; x86 code is somewhat
-// larger than the Thumb code a Pico loads.  Never executed here: the heap is
-// not executable memory (mp32 only measures imports).
+// with native code (mpy-cross -march=x86) load.  Their machine code is put
+// on the GC heap, as on rp2 (main.c maps the heap executable), so it is
+// counted; x86 code is somewhat larger than the Thumb code a Pico loads.
 #define MICROPY_EMIT_X86                        (1)
 // rp2: MICROPY_READER_VFS (extmod); here: POSIX files via py/reader.c.
 #define MICROPY_READER_POSIX                    (1)
