@@ -92,6 +92,7 @@ async def f_yielder(n):
         await once()
 
 
+_FLOOR = """
 def floor_round_robin(coros):
     n = len(coros)
     alive = n
@@ -105,6 +106,16 @@ def floor_round_robin(coros):
             except StopIteration:
                 coros[i] = None
                 alive -= 1
+"""
+# The floor loop is compiled the way pollen's loop is installed: native code
+# where the interpreter has a native emitter, else bytecode -- a bytecode
+# floor under a native scheduler would not be a floor.
+try:
+    exec("@micropython.native" + _FLOOR)
+    FLOOR_EMITTER = "native"
+except SyntaxError:
+    exec(_FLOOR)
+    FLOOR_EMITTER = "bytecode"
 
 
 # -- pollen side --------------------------------------------------------------
@@ -513,7 +524,7 @@ def heap_info():
 def section_run(scale, reps):
     heap = heap_info()
     emit(kind="info", heap=heap, version=sys.version, platform=sys.platform,
-         pollen_event=make_event_pollen()[0])
+         pollen_event=make_event_pollen()[0], floor=FLOOR_EMITTER)
     # 1 + 2: switch throughput and the floor
     nt = 10
     n = max(10, int(10000 * scale))
@@ -773,8 +784,9 @@ def main(argv):
     print("@ " + '{"kind": "end"}')
 
 
-if ARGS is None:
-    ARGS = sys.argv[1:]
-    if ARGS and ARGS[0].endswith(".py"):
-        ARGS = ARGS[1:]
-main(ARGS)
+if __name__ == "__main__":  # imported by tools/bench_ab.py: only the functions
+    if ARGS is None:
+        ARGS = sys.argv[1:]
+        if ARGS and ARGS[0].endswith(".py"):
+            ARGS = ARGS[1:]
+    main(ARGS)
