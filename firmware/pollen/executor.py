@@ -257,7 +257,7 @@ class Executor:
         raw = RawWaker(tag, self._vt)
         self._raw[i] = raw
         waker = Waker(raw)
-        self._cx[i] = self._debug.DebugContext(waker) if self._debug else Context(waker)
+        self._cx[i] = Context(waker) if self._debug is None else self._debug.DebugContext(waker)
         if name is None:
             name = getattr(coro, "__name__", None) or "#%d" % i
         t = Task(self, i, tag, name, factory)
