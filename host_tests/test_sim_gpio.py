@@ -187,3 +187,23 @@ def test_pin_waits_run_in_the_steady_state_without_allocating():
     run(b, main())
     assert result["ok"] and result["edges"] == 150
     assert b.irq_errors == []
+
+
+def test_a_soft_irq_handler_that_sets_a_signal_wakes_the_task_at_the_edge():
+    # rp2 runs a soft (scheduled) handler inside the executor's ipoll, after
+    # it has looked at the flag and just before WFE; the WFE still returns at
+    # once because the edge's interrupt set the CPU's event register.  A model
+    # without that register would sleep through the wake (a deadlock here).
+    from pollen.sync import Signal
+
+    b = board()
+    sig = Signal()
+    pin = b.machine.Pin(14, b.machine.Pin.IN, b.machine.Pin.PULL_UP)
+    pin.irq(lambda p: sig.set(p.value()), b.machine.Pin.IRQ_FALLING)  # hard=False
+
+    async def main():
+        await sig.wait()
+        return b.now, sig.value
+
+    b.set_level(14, 0, at_us=3000)
+    assert run(b, main())[0] == (3000, 0)

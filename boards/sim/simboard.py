@@ -362,24 +362,28 @@ class _Poll:
 
     def ipoll(self, timeout=-1, flags=0):
         """Sleep until a registered object is ready (its ioctl says so) or the
-        timeout (ms) passes.  Scheduled callbacks run first, as on rp2."""
+        timeout (ms) passes.  As extmod/modselect.c with rp2's event wait:
+        look; then mp_event_wait_*(): run scheduled callbacks, then WFE.  The
+        WFE sleeps only if the CPU's event register is clear: every interrupt
+        sets it (ARMv6-M: any exception return), so a wake made by a hard IRQ
+        or by a callback that an IRQ scheduled is looked at before sleeping."""
         b = self._b
         locked = b._native()
         try:
             end = None if timeout < 0 else b.now + timeout * 1000
             while True:
-                b._run_soft()
-                events = b.interrupts
-                for obj, mask in self._objs:
+                for obj, mask in self._objs:  # poll_set_poll_once()
                     r = obj.ioctl(3, mask)
                     if r:
                         return iter(((obj, r),))
-                if b.interrupts != events:
-                    # an interrupt came while we looked: it set the CPU's event
-                    # register, so the WFE below would return at once -- look again
-                    continue
                 if end is not None and b.now >= end:
                     return iter(())
+                b._run_soft()  # mp_event_handle_nowait(): scheduled callbacks, then WFE
+                if b.event_register:
+                    # WFE with the event register set -- an interrupt returned since
+                    # the last WFE -- clears it and completes at once: look again
+                    b.event_register = False
+                    continue
                 t = b._next_time()
                 if t is None:
                     if end is None:
@@ -430,6 +434,7 @@ class SimBoard:
         self.cpu_wakeups = 0         # times the CPU woke from a sleep
         self.irq_errors = []
         self.interrupts = 0
+        self.event_register = False  # the CPU's WFE latch: set when an interrupt returns
         self.wdt_timeout_us = None
         self.wdt_fed_at = 0
         self.wdt_feeds = 0
@@ -542,6 +547,7 @@ class SimBoard:
 
     def _interrupt(self, handler, arg, hard, source):
         self.interrupts += 1
+        self.event_register = True
         if handler is None:
             return
         if not hard:
@@ -642,6 +648,7 @@ class SimBoard:
         if st.pin_obj is None:
             return
         self.interrupts += 1
+        self.event_register = True
         if st.hard and self.irq_disabled:
             if not st.pending:
                 self._latched.append(st)
