@@ -50,6 +50,7 @@ def find_micropython(given):
 
 
 MP32 = os.path.join(ROOT, "build", "mp32", "build", "micropython32")
+MP32_FROZEN = os.path.join(ROOT, "build", "mp32", "build-frozen", "micropython32")  # build.sh --freeze
 
 
 def find_mpy_cross(mp):
@@ -138,7 +139,7 @@ def heap_label(recs_heap, label):
     return "%s (%s KiB)" % (label, num(recs_heap / 1024.0, 4))
 
 
-def report(runs, mem, mpy_sizes, scaling, meta, mem32=(), march_sizes=None):
+def report(runs, mem, mpy_sizes, scaling, meta, mem32=(), march_sizes=None, mem32f=()):
     """runs: {heap label: [records]}; returns (markdown text, verdicts)."""
     lines = []
     verdicts = []
@@ -232,6 +233,8 @@ def report(runs, mem, mpy_sizes, scaling, meta, mem32=(), march_sizes=None):
         m32 = {r["what"]: r for r in mem32}
         b = lambda k: m[k]["bytes"] if k in m else None  # noqa: E731
         b32 = lambda k: m32[k]["bytes"] if k in m32 else None  # noqa: E731
+        m32f = {r["what"]: r for r in mem32f}  # pollen frozen into mp32 (build.sh --freeze)
+        bf = lambda k: "—" if m32f.get(k, {}).get("bytes") is None else num(m32f[k]["bytes"])  # noqa: E731
         parts = ["pollen_import"] + [k for k in ("import_port_machine", "import_timer", "import_gpio")
                                      if b(k) is not None]
         total = sum(b(k) for k in parts)
@@ -254,8 +257,12 @@ def report(runs, mem, mpy_sizes, scaling, meta, mem32=(), march_sizes=None):
             verdicts.append(("import RAM <= 12 KB (32-bit estimate, x%g)" % EST_32BIT, ok))
             note = "32-bit column estimated (x%g, no tools/mp32 given); target <= %s B: %s" % (
                 EST_32BIT, num(IMPORT_32BIT_MAX), verdict(ok))
+        if m32f:
+            note += "; frozen: pollen frozen into mp32 (tools/mp32/build.sh --freeze), code in ROM"
         rows = [["import RAM, %s, as .mpy" % " + ".join(names), num(total),
-                 num(total32) if mem32 else "~" + num(total32), num(b("asyncio_import")), note]]
+                 num(total32) if mem32 else "~" + num(total32),
+                 num(sum(m32f[k]["bytes"] or 0 for k in parts if k in m32f)) if m32f else "—",
+                 num(b("asyncio_import")), note]]
         labels = {"pollen_import": "core: pollen, executor (+ loop, future, waker, flag, errors, port)"}
         for k in parts + ["import_combinators", "import_sync", "import_port_host"]:
             if b(k) is None:
@@ -263,26 +270,29 @@ def report(runs, mem, mpy_sizes, scaling, meta, mem32=(), march_sizes=None):
             extra = k not in parts
             label = labels.get(k, ("  (+ pollen.%s)" if extra else "  + pollen.%s") % k[len("import_"):])
             rows.append([label, num(b(k)),
-                         num(b32(k)) if b32(k) is not None else "—", "—",
+                         num(b32(k)) if b32(k) is not None else "—", bf(k), "—",
                          "not in the total" + (": host only" if k == "import_port_host" else "")
                          if extra else ""])
         if "pollen_import_py" in m:
             rows.append(["core imported from .py source instead", num(m["pollen_import_py"]["bytes"]),
-                         "—", "—", "resident bytes; the compile peak is not counted"])
+                         "—", "—", "—", "resident bytes; the compile peak is not counted"])
         rows += [
-            ["Executor(8), empty", num(b("executor8")), "—", "—", ""],
-            ["per task slot (Executor(16) - Executor(8)) / 8", num(b("per_slot")), "—", "—", ""],
+            ["Executor(8), empty", num(b("executor8")), "—", "—", "—", ""],
+            ["per task slot (Executor(16) - Executor(8)) / 8", num(b("per_slot")), "—", "—", "—", ""],
             ["per spawned task (spawn / create_task; coroutine made before)",
-             num(b("pollen_per_task")), "—", num(b("asyncio_per_task")), "ratio %s"
+             num(b("pollen_per_task")), "—", "—", num(b("asyncio_per_task")), "ratio %s"
              % ratio(False, b("pollen_per_task"), b("asyncio_per_task"))],
-            ["a coroutine object (both runtimes)", num(b("coroutine")), "—", num(b("coroutine")), ""],
+            ["a coroutine object (both runtimes)", num(b("coroutine")), "—", "—", num(b("coroutine")), ""],
         ]
         if mpy_sizes:
             rows.append([".mpy files of firmware/pollen (all %d modules, on disk)" % len(mpy_sizes),
-                         num(sum(mpy_sizes.values())), "—", "—", ""])
+                         num(sum(mpy_sizes.values())), "—", "—", "—", ""])
         lines.append("\n### Memory (bytes; asyncio is frozen in the firmware)\n")
-        lines.append(table(["item", "pollen, 64-bit unix", "pollen, 32-bit (tools/mp32)",
-                            "asyncio, 64-bit unix", "note"], rows))
+        head = ["item", "pollen, 64-bit unix", "pollen, 32-bit (tools/mp32)",
+                "pollen frozen, 32-bit (tools/mp32)", "asyncio, 64-bit unix", "note"]
+        if not m32f:  # no frozen build: no column
+            head, rows = head[:3] + head[4:], [r[:3] + r[4:] for r in rows]
+        lines.append(table(head, rows))
     # scaling
     if scaling:
         rows = []
@@ -328,6 +338,8 @@ def main(argv=None):
     ap.add_argument("--port", help="run on a board through mpremote instead")
     ap.add_argument("--micropython32", default=os.environ.get("MICROPYTHON32", MP32),
                     help="32-bit interpreter for the import-RAM figures (tools/mp32/build.sh)")
+    ap.add_argument("--micropython32-frozen", default=os.environ.get("MICROPYTHON32_FROZEN", MP32_FROZEN),
+                    help="32-bit interpreter with pollen frozen in (tools/mp32/build.sh --freeze)")
     ap.add_argument("--iterations-scale", type=float, default=1.0)
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--heaps", default="default,192k", help="comma list: default and/or sizes")
@@ -336,7 +348,7 @@ def main(argv=None):
     ap.add_argument("--json", help="save every raw result record to this file")
     a = ap.parse_args(argv)
     scale, reps = a.iterations_scale, a.reps
-    runs, mem, mem32, mpy_sizes, scaling, march_sizes = {}, [], [], {}, [], {}
+    runs, mem, mem32, mpy_sizes, scaling, march_sizes, mem32f = {}, [], [], {}, [], {}, []
     pollen_form = "as installed on the board"
     if a.port:
         runs["board"] = run_board(a.port, ["run", str(scale), str(reps), "", ""])
@@ -366,6 +378,15 @@ def main(argv=None):
             else:
                 print("note: no 32-bit interpreter (%s); import RAM on 32-bit is estimated. "
                       "Build one with tools/mp32/build.sh" % a.micropython32)
+            frozen = a.micropython32_frozen
+            if frozen and os.path.isfile(frozen):
+                newest = max(os.path.getmtime(p) for p in glob.glob(os.path.join(FIRMWARE, "pollen", "*.py")))
+                if os.path.getmtime(frozen) < newest:  # it holds an older pollen
+                    print("note: %s is older than firmware/pollen; rebuild it with "
+                          "tools/mp32/build.sh --freeze. No frozen figures." % frozen)
+                else:
+                    # no firmware dir on sys.path; mpy_dir ".frozen" puts the frozen modules first
+                    mem32f = run_unix(frozen, "default", ["memory", "1", "1", "", ".frozen"])
             src = [r for r in run_unix(mp, "default", ["memory", "1", "1", FIRMWARE, ""])
                    if r.get("what") == "pollen_import"]
             for r in src:
@@ -379,12 +400,12 @@ def main(argv=None):
             shutil.rmtree(tmp, ignore_errors=True)
     meta = {"reps": reps, "machine": machine(), "pollen": pollen_form,
             "command": "python tools/bench.py " + " ".join(argv if argv is not None else sys.argv[1:])}
-    text, verdicts = report(runs, mem, mpy_sizes, scaling, meta, mem32, march_sizes)
+    text, verdicts = report(runs, mem, mpy_sizes, scaling, meta, mem32, march_sizes, mem32f)
     print(text)
     if a.json:
         with open(a.json, "w") as f:
-            json.dump({"runs": runs, "memory": mem, "memory32": mem32, "mpy_sizes": mpy_sizes, "scaling": scaling,
-                       "meta": meta}, f, indent=1)
+            json.dump({"runs": runs, "memory": mem, "memory32": mem32, "memory32_frozen": mem32f,
+                       "mpy_sizes": mpy_sizes, "scaling": scaling, "meta": meta}, f, indent=1)
     if a.plot and scaling:
         sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
         import plot_bench

@@ -693,8 +693,11 @@ def section_memory(mpy_dir):
     import pollen.executor
     gc.collect()
     b = gc.mem_alloc()
-    emit(kind="mem", what="pollen_import", bytes=b - a, source=mpy_dir and "mpy" or "py",
-         file=getattr(pollen, "__file__", "?"))
+    f = getattr(pollen, "__file__", "?")
+    # mpy_dir ".frozen": pollen frozen into the firmware (tools/mp32 --freeze);
+    # sys.path's frozen entry goes first.  A frozen module's __file__ is its name.
+    src = "frozen" if mpy_dir == ".frozen" and f == "pollen/__init__.py" else mpy_dir and "mpy" or "py"
+    emit(kind="mem", what="pollen_import", bytes=b - a, source=src, file=f)
     pollen.Executor  # resolve the lazy name before anything is measured
     for mod in ("port_machine", "timer", "gpio", "combinators", "sync", "port_host"):
         gc.collect()
