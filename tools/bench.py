@@ -93,20 +93,6 @@ def run_board(port, args):
         os.unlink(f.name)
 
 
-def compile_mpy(mpy_cross, dest, march):
-    """firmware/pollen -> dest/pollen/*.mpy as tools/deploy.py builds it for
-    a board (the executor loop native for `march`); returns the file sizes."""
-    os.makedirs(os.path.join(dest, "pollen"))
-    sizes = {}
-    for src in sorted(glob.glob(os.path.join(FIRMWARE, "pollen", "*.py"))):
-        name = os.path.basename(src)[:-3]
-        out = os.path.join(dest, "pollen", name + ".mpy")
-        subprocess.run(deploy.mpy_cross_cmd(mpy_cross, src, out, "pollen/%s.py" % name, march),
-                       check=True)
-        sizes[name] = os.path.getsize(out)
-    return sizes
-
-
 # -- formatting ---------------------------------------------------------------
 
 def num(x, digits=3):
@@ -368,11 +354,11 @@ def main(argv=None):
             # pollen as .mpy, built as for a board: the executor loop is native
             # code for this interpreter's CPU (march), the rest bytecode
             mpy_dir = os.path.join(tmp, "unix")
-            mpy_sizes = compile_mpy(mpy_cross, mpy_dir, march)
+            mpy_sizes = deploy.compile_pollen(mpy_cross, mpy_dir, march)
             mem = run_unix(mp, "default", ["memory", "1", "1", FIRMWARE, mpy_dir])
             if a.micropython32 and os.path.isfile(a.micropython32):
-                march_sizes["x86"] = compile_mpy(mpy_cross, os.path.join(tmp, "x86"), "x86")
-                march_sizes["armv6m"] = compile_mpy(mpy_cross, os.path.join(tmp, "armv6m"), "armv6m")
+                march_sizes["x86"] = deploy.compile_pollen(mpy_cross, os.path.join(tmp, "x86"), "x86")
+                march_sizes["armv6m"] = deploy.compile_pollen(mpy_cross, os.path.join(tmp, "armv6m"), "armv6m")
                 mem32 = run_unix(a.micropython32, "default",
                                  ["memory", "1", "1", FIRMWARE, os.path.join(tmp, "x86")])
             else:

