@@ -32,7 +32,7 @@ import sys
 from . import port as _port
 from .errors import CancelledError, ContractError, SpawnError
 from .flag import Flag
-from .future import CURRENT, PENDING, YIELD, Context, Future, as_future, is_coroutine
+from .future import CURRENT, PENDING, Context, Future, as_future, is_coroutine
 from .waker import RawWaker, RawWakerVTable, Waker
 from .loop import schedule
 
