@@ -45,6 +45,43 @@ def test_the_core_does_not_depend_on_drivers():
             assert not re.search(r"from \.%s import|import pollen\.%s" % (d, d), src), (name, d)
 
 
+_LOADS = """
+import sys
+sys.path.insert(0, %r)
+import pollen
+print(sorted(m for m in sys.modules if m.startswith("pollen")))
+import pollen.executor, pollen.port_machine, pollen.timer, pollen.gpio
+print(sorted(m for m in sys.modules if m.startswith("pollen")))
+from pollen.timer import Ticker
+import pollen.ticker
+print(Ticker is pollen.ticker.Ticker, pollen.timer.Delay is pollen.ticker.Delay)
+try:
+    pollen.timer.Tick
+except AttributeError as e:
+    print("AttributeError", e)
+"""
+
+
+def test_a_program_that_sleeps_and_waits_on_pins_loads_only_those_modules():
+    # Import RAM (docs/BENCHMARKS.md) is paid per module loaded: the optional
+    # parts (Ticker/Delay/with_timeout, join/select, sync, debug) load on first use.
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    from ptyboard import find_micropython
+
+    script = _LOADS % os.path.join(ROOT, "firmware")
+    for interp in (sys.executable, find_micropython()):
+        r = subprocess.run([interp, "-c", script], capture_output=True, text=True, timeout=30)
+        assert r.returncode == 0, (interp, r.stderr)
+        lines = r.stdout.splitlines()
+        assert lines[0] == "['pollen']", (interp, lines[0])
+        loaded = {m.strip("' ") for m in lines[1].strip("[]").split(",")}
+        assert loaded == {"pollen", "pollen.errors", "pollen.executor", "pollen.flag", "pollen.future",
+                          "pollen.gpio", "pollen.loop", "pollen.port", "pollen.port_machine",
+                          "pollen.timer", "pollen.waker"}, (interp, sorted(loaded))
+        assert lines[2] == "True True", (interp, lines[2])
+        assert lines[3].startswith("AttributeError") and "Tick" in lines[3], (interp, lines[3])
+
+
 def test_firmware_uses_no_cpython_only_modules():
     banned = re.compile(r"^\s*(import|from)\s+(typing|dataclasses|abc|enum|functools)\b", re.M)
     for path in glob.glob(os.path.join(ROOT, "firmware", "**", "*.py"), recursive=True):

@@ -1,7 +1,8 @@
 """pollen: Rust's Future / Waker / Context, for MicroPython boards.
 
 Layers, each depending only on those below it:
-  drivers  timer (sleeps, Ticker, with_timeout), gpio, sync, button, watchdog
+  drivers  timer (the alarm queue, sleeps), ticker (Delay, Ticker, with_timeout),
+           gpio, sync, button, watchdog
   core     future, waker, flag, wakers, oneshot, blocking, executor, loop
            (native code on a board), combinators, debug (Executor(debug=True))
   port     port (registry), port_machine (board), port_host (no board)

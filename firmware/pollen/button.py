@@ -22,7 +22,8 @@ behind, newer events are dropped and counted in `overflow`.
 from .gpio import Input
 from .combinators import select
 from .sync import Channel
-from .timer import Delay, sleep_us
+from .ticker import Delay
+from .timer import sleep_us
 
 PRESS = 1
 RELEASE = 2

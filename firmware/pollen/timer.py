@@ -14,12 +14,13 @@ and running with_timeout.
 
 What allocates: nothing in the steady state.  sleep_ms()/sleep_us() hand
 back one shared object (like MicroPython asyncio's sleep_ms): await it at
-once, one sleep at a time per task.  Ticker and Delay are objects you make
-once and await many times; with_timeout allocates its Delay and a select.
+once, one sleep at a time per task.  Delay, Ticker and with_timeout live in
+pollen.ticker and are loaded on first use (pollen.timer.Ticker works as
+before): objects you make once and await many times; with_timeout
+allocates its Delay and a select.
 """
 
 from . import port as _port
-from .errors import TimeoutError
 from .future import CURRENT, PENDING, Future, stop_iteration
 
 MAX_CHUNK_US = 1 << 28
@@ -181,72 +182,15 @@ def queue():
     return q
 
 
-def _check_us(us, what):
+def check_us(us, what):
+    """TypeError/ValueError, naming `what`, unless `us` is a duration pollen
+    can sleep: a whole number of microseconds, 0 to MAX_SLEEP_MS."""
     if not isinstance(us, int):
         raise TypeError("%s takes whole microseconds/milliseconds (an int), got %r" % (what, us))
     if us < 0:
         raise ValueError("%s: negative duration %d; durations are >= 0" % (what, us))
     if us > MAX_SLEEP_MS * 1000:
         raise ValueError("%s: %d us is beyond the %d ms pollen sleeps can span" % (what, us, MAX_SLEEP_MS))
-
-
-class _Wait(Future):
-    """A wait on one timer node owned by this object; base of Delay and Ticker."""
-
-    def __init__(self):
-        self._node = -1
-        self._q = None
-
-    def _start(self, cx, deadline, left):
-        if self._node < 0:
-            q = self._q = queue()
-            self._node = q.add(deadline, cx.waker(), left)
-        else:
-            self._q.rearm(self._node, deadline, cx.waker(), left)
-
-    def _step(self, cx):
-        """PENDING until the wait has passed; then gives the node back."""
-        if not self._q.step(self._node, cx):
-            return PENDING
-        self.close()
-        return None
-
-    def close(self):
-        if self._node >= 0:
-            self._q.release(self._node)
-            self._node = -1
-
-
-class Delay(_Wait):
-    """A sleep you can compose (select, join) or reuse: `d = Delay(50)`,
-    `await d` sleeps 50 ms from the first poll; `d.reset(ms)` re-arms it."""
-
-    def __init__(self, ms=0, us=None):
-        _Wait.__init__(self)
-        self.reset(ms, us)
-
-    def reset(self, ms=0, us=None):
-        us = ms * 1000 if us is None else us
-        _check_us(us, "Delay")
-        self.us = us
-        self._begun = False
-        return self
-
-    def poll(self, cx):
-        if not self._begun:
-            self._begun = True
-            port = queue().port
-            us = self.us
-            first = us if us < MAX_CHUNK_US else MAX_CHUNK_US
-            self._start(cx, port.ticks_add(port.ticks_us(), first), us - first)
-        r = self._step(cx)
-        if r is None:
-            self._begun = False  # awaitable again with the same duration
-        return r
-
-    def close(self):
-        _Wait.close(self)
-        self._begun = False
 
 
 class _Sleep(Future):
@@ -302,7 +246,7 @@ _SLEEP = _Sleep()  # shared by every sleep_*(): no allocation per sleep
 
 def sleep_us(us):
     """Sleep for `us` microseconds.  Await at once; allocates nothing."""
-    _check_us(us, "sleep_us")
+    check_us(us, "sleep_us")
     port = queue().port
     first = us if us < MAX_CHUNK_US else MAX_CHUNK_US  # no tuple: it would allocate
     s = _SLEEP
@@ -330,82 +274,11 @@ def sleep_until(deadline_us):
     return s
 
 
-class Ticker(_Wait):
-    """A periodic wake-up that never drifts: tick k is due at start + k*period.
-
-    `await ticker.next()` returns when the next tick is due.  If the task was
-    so late that whole periods passed, those ticks are skipped and counted in
-    `missed` (not run back to back); `late_us` is how late (us) the last tick
-    was delivered, `max_late_us` the worst so far, `ticks` the ticks delivered.
-    """
-
-    def __init__(self, period_ms=None, period_us=None):
-        _Wait.__init__(self)
-        us = period_us if period_us is not None else (period_ms or 0) * 1000
-        _check_us(us, "Ticker")
-        if us == 0:
-            raise ValueError("Ticker period must be at least 1 us")
-        if us >= MAX_CHUNK_US:
-            raise ValueError("Ticker period must be below %d us" % MAX_CHUNK_US)
-        self.period_us = us
-        self.ticks = 0
-        self.missed = 0
-        self.late_us = 0
-        self.max_late_us = 0
-        self._due = 0
-        self._next_due = None
-        self._waiting = False
-
-    def next(self):
-        return self
-
-    def reset(self):
-        """Start the grid again from now."""
-        self.close()
-        self._next_due = None
-
-    def poll(self, cx):
-        port = queue().port
-        if not self._waiting:
-            now = port.ticks_us()
-            due = self._next_due
-            if due is None:
-                due = port.ticks_add(now, self.period_us)
-            else:
-                behind = port.ticks_diff(now, due)
-                if behind >= self.period_us:  # whole periods passed: skip, count them
-                    skip = behind // self.period_us
-                    self.missed += skip
-                    due = port.ticks_add(due, skip * self.period_us)
-            self._due = due
-            if port.ticks_diff(due, now) > 0:
-                self._waiting = True
-                self._start(cx, due, 0)
-        if self._waiting:
-            if self._step(cx) is PENDING:
-                return PENDING
-            self._waiting = False
-        due = self._due
-        self._next_due = port.ticks_add(due, self.period_us)
-        late = port.ticks_diff(port.ticks_us(), due)
-        self.late_us = late
-        if late > self.max_late_us:
-            self.max_late_us = late
-        self.ticks += 1
-        return None
-
-    def close(self):
-        _Wait.close(self)
-        self._waiting = False  # _next_due is kept: the grid does not move
-
-
-async def with_timeout(ms, aw):
-    """Await `aw`, but give up after `ms` milliseconds: then `aw` is cancelled
-    (its close() runs) and pollen.TimeoutError is raised."""
-    from .combinators import select  # loaded by the first timeout, not by every sleep
-
-    d = Delay(ms)
-    i, r = await select(aw, d)
-    if i == 1:
-        raise TimeoutError("timed out after %d ms" % ms)
-    return r
+def __getattr__(name):
+    """Delay, Ticker, with_timeout: pollen.ticker, loaded on first use."""
+    if name not in ("Delay", "Ticker", "with_timeout"):
+        raise AttributeError("pollen.timer has no %r" % name)
+    from . import ticker
+    value = getattr(ticker, name)
+    globals()[name] = value  # next time: a plain module attribute
+    return value
