@@ -287,14 +287,6 @@ class Executor:
         self._cx[i] = None
         self._task[i] = None
 
-    def _end(self, i, state, value):
-        t = self._task[i]
-        self._free(i)
-        t._finish(state, value)
-        if state == FAILED:
-            self._failed(t, value)
-        return t
-
     def _failed(self, t, exc):
         policy = LOG
         if self._on_error is not None:
@@ -365,7 +357,11 @@ class Executor:
     def _ended(self, k, value, failed, main):
         """Task k returned `value` or raised it (failed).  True: the loop
         stops (main ended, or a task failed under the STOP policy)."""
-        self._end(k, FAILED if failed else DONE, value)
+        t = self._task[k]
+        self._free(k)
+        t._finish(FAILED if failed else DONE, value)
+        if failed:
+            self._failed(t, value)
         return main._state != RUNNING or self._stopped
 
     def _before_poll(self, k, cx):
