@@ -29,6 +29,10 @@ sys.path.insert(0, os.path.join(ROOT, "tools"))
 import deploy  # noqa: E402
 
 BENCH_MP = os.path.join(ROOT, "tools", "bench_mp.py")
+BENCH_IMPORT = os.path.join(ROOT, "tools", "bench_import.py")
+# import RAM: the core, then each module on top of it (the first three make the total)
+IMPORT_CORE = "pollen,pollen.executor"
+IMPORT_MORE = ("port_machine", "timer", "gpio", "ticker", "combinators", "sync", "port_host")
 FIRMWARE = os.path.join(ROOT, "firmware")
 BEGIN = "<!-- bench:begin -->"
 END = "<!-- bench:end -->"
@@ -71,18 +75,18 @@ def parse(out):
     return recs[:-1]
 
 
-def run_unix(mp, heap, args):
-    cmd = [mp] + (["-X", "heapsize=" + heap] if heap != "default" else []) + [BENCH_MP] + args
+def run_unix(mp, heap, args, script=BENCH_MP):
+    cmd = [mp] + (["-X", "heapsize=" + heap] if heap != "default" else []) + [script] + args
     p = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if p.returncode != 0:
         raise RuntimeError("%s failed (%d):\n%s" % (" ".join(cmd), p.returncode, p.stdout[-3000:]))
     return parse(p.stdout)
 
 
-def run_board(port, args):
+def run_board(port, args, script=BENCH_MP):
     """Same program on a board: pollen must already be on the board's path
     (e.g. /lib/pollen).  The argument list is written into the file's ARGS."""
-    src = open(BENCH_MP).read().replace("ARGS = None", "ARGS = %r" % (args,), 1)
+    src = open(script).read().replace("ARGS = None", "ARGS = %r" % (args,), 1)
     with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
         f.write(src)
     try:
@@ -91,6 +95,23 @@ def run_board(port, args):
         return parse(p.stdout)
     finally:
         os.unlink(f.name)
+
+
+def import_ram(records):
+    """tools/bench_import.py's records under the report's keys: pollen_import
+    (the core: pollen + executor) and import_<module> for each module on top."""
+    out = []
+    for r in records:
+        if r.get("what") == "import":
+            mods = r["modules"]
+            what = "pollen_import" if mods == IMPORT_CORE else "import_" + mods.rsplit(".", 1)[1]
+            out.append({"kind": "mem", "what": what, "bytes": r["bytes"]})
+    return out
+
+
+def imports_spec(where):
+    """bench_import.py's argument: where pollen is, then the groups to import."""
+    return [where + " " + " ".join([IMPORT_CORE] + ["pollen." + m for m in IMPORT_MORE])]
 
 
 # -- formatting ---------------------------------------------------------------
@@ -221,7 +242,7 @@ def report(runs, mem, mpy_sizes, scaling, meta, mem32=(), march_sizes=None, mem3
         b32 = lambda k: m32[k]["bytes"] if k in m32 else None  # noqa: E731
         m32f = {r["what"]: r for r in mem32f}  # pollen frozen into mp32 (build.sh --freeze)
         bf = lambda k: "—" if m32f.get(k, {}).get("bytes") is None else num(m32f[k]["bytes"])  # noqa: E731
-        parts = ["pollen_import"] + [k for k in ("import_port_machine", "import_timer", "import_gpio")
+        parts = ["pollen_import"] + [k for k in ["import_" + m for m in IMPORT_MORE[:3]]
                                      if b(k) is not None]
         total = sum(b(k) for k in parts)
         names = ["core"] + [k[len("import_"):] for k in parts[1:]]
@@ -250,7 +271,7 @@ def report(runs, mem, mpy_sizes, scaling, meta, mem32=(), march_sizes=None, mem3
                  num(sum(m32f[k]["bytes"] or 0 for k in parts if k in m32f)) if m32f else "—",
                  num(b("asyncio_import")), note]]
         labels = {"pollen_import": "core: pollen, executor (+ loop, future, waker, flag, errors, port)"}
-        for k in parts + ["import_combinators", "import_sync", "import_port_host"]:
+        for k in parts + ["import_" + m for m in IMPORT_MORE[3:]]:
             if b(k) is None:
                 continue
             extra = k not in parts
@@ -339,6 +360,7 @@ def main(argv=None):
     if a.port:
         runs["board"] = run_board(a.port, ["run", str(scale), str(reps), "", ""])
         mem = run_board(a.port, ["memory", "1", "1", "", ""])
+        mem += import_ram(run_board(a.port, imports_spec("-"), BENCH_IMPORT))
         if a.plot:
             scaling = run_board(a.port, ["scaling", str(scale), str(reps), "", ""])
     else:
@@ -356,11 +378,12 @@ def main(argv=None):
             mpy_dir = os.path.join(tmp, "unix")
             mpy_sizes = deploy.compile_pollen(mpy_cross, mpy_dir, march)
             mem = run_unix(mp, "default", ["memory", "1", "1", FIRMWARE, mpy_dir])
+            mem += import_ram(run_unix(mp, "default", imports_spec(mpy_dir), BENCH_IMPORT))
             if a.micropython32 and os.path.isfile(a.micropython32):
                 march_sizes["x86"] = deploy.compile_pollen(mpy_cross, os.path.join(tmp, "x86"), "x86")
                 march_sizes["armv6m"] = deploy.compile_pollen(mpy_cross, os.path.join(tmp, "armv6m"), "armv6m")
-                mem32 = run_unix(a.micropython32, "default",
-                                 ["memory", "1", "1", FIRMWARE, os.path.join(tmp, "x86")])
+                mem32 = import_ram(run_unix(a.micropython32, "default",
+                                            imports_spec(os.path.join(tmp, "x86")), BENCH_IMPORT))
             else:
                 print("note: no 32-bit interpreter (%s); import RAM on 32-bit is estimated. "
                       "Build one with tools/mp32/build.sh" % a.micropython32)
@@ -372,9 +395,9 @@ def main(argv=None):
                           "tools/mp32/build.sh --freeze. No frozen figures." % frozen)
                 else:
                     # no firmware dir on sys.path; mpy_dir ".frozen" puts the frozen modules first
-                    mem32f = run_unix(frozen, "default", ["memory", "1", "1", "", ".frozen"])
-            src = [r for r in run_unix(mp, "default", ["memory", "1", "1", FIRMWARE, ""])
-                   if r.get("what") == "pollen_import"]
+                    # ".frozen" first on sys.path: the frozen modules, no files
+                    mem32f = import_ram(run_unix(frozen, "default", imports_spec(".frozen"), BENCH_IMPORT))
+            src = import_ram(run_unix(mp, "default", [FIRMWARE + " " + IMPORT_CORE], BENCH_IMPORT))
             for r in src:
                 r["what"] = "pollen_import_py"
             mem += src

@@ -123,6 +123,7 @@ except SyntaxError:
 def _pollen():
     import pollen
     from pollen.port_host import HostPort
+    pollen.Executor  # resolve the lazy name before anything is measured
     return pollen, HostPort
 
 
@@ -670,8 +671,8 @@ def section_alloc(heap):
 
 def section_memory(mpy_dir):
     """Run in a fresh interpreter: nothing of pollen or asyncio imported yet.
-    Also runs on tools/mp32 (32-bit, no asyncio or time): then only the
-    import costs are measured."""
+    asyncio's import cost, and the RAM of an Executor and of a task (pollen's
+    import costs: tools/bench_import.py)."""
     heap = heap_info()
     gc.collect()
     a = gc.mem_alloc()
@@ -684,35 +685,12 @@ def section_memory(mpy_dir):
     # frozen into the unix and rp2 builds: __file__ is the frozen path, not a file on disk
     emit(kind="mem", what="asyncio_import", bytes=(b - a) if asyncio else None, heap=heap,
          file=getattr(asyncio, "__file__", "?"))
+    # pollen's import RAM is measured by tools/bench_import.py, in a process free of pollen's names
     if mpy_dir:
         sys.path.insert(0, mpy_dir)
-    gc.collect()
-    a = gc.mem_alloc()
     import pollen
-    # `import pollen` loads submodules on first use: load the core explicitly
-    import pollen.executor
-    gc.collect()
-    b = gc.mem_alloc()
-    f = getattr(pollen, "__file__", "?")
-    # mpy_dir ".frozen": pollen frozen into the firmware (tools/mp32 --freeze);
-    # sys.path's frozen entry goes first.  A frozen module's __file__ is its name.
-    src = "frozen" if mpy_dir == ".frozen" and f == "pollen/__init__.py" else mpy_dir and "mpy" or "py"
-    emit(kind="mem", what="pollen_import", bytes=b - a, source=src, file=f)
-    pollen.Executor  # resolve the lazy name before anything is measured
-    for mod in ("port_machine", "timer", "gpio", "combinators", "sync", "port_host"):
-        gc.collect()
-        a = gc.mem_alloc()
-        try:
-            __import__("pollen." + mod)
-        except ImportError:
-            emit(kind="mem", what="import_" + mod, bytes=None)
-            continue
-        gc.collect()
-        b = gc.mem_alloc()
-        emit(kind="mem", what="import_" + mod, bytes=b - a)
-    if asyncio is None or "pollen.port_host" not in sys.modules:
-        return
     from pollen.port_host import HostPort
+    pollen.Executor  # resolve the lazy name before anything is measured
     hp = HostPort()
 
     def delta(fn):

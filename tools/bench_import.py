@@ -1,0 +1,45 @@
+"""Import RAM of pollen's modules, measured in a MicroPython process of its own.
+
+    micropython tools/bench_import.py "DIR GROUP GROUP ..."
+
+DIR goes first on sys.path ("-": leave sys.path alone; ".frozen": the frozen
+modules); each GROUP is a comma list of modules imported together.  Prints
+one `@ {json}` line per group: {"kind": "mem", "what": "import",
+"modules": GROUP, "bytes": N} (null if a module is not there, e.g.
+port_host on a board).  Run by tools/bench.py, on a board too (it writes
+the argument list into ARGS below, as there is no argv there).
+
+Why a file of its own: MicroPython interns every name (qstr) in RAM once,
+for whoever uses it first.  bench_mp.py uses many of pollen's names
+(Executor, spawn, sleep_ms, ...), so an import measured there would not pay
+for them and would read about 1.7 KB low on 32-bit.  This file uses none of
+pollen's names: the module names come in one long string (strings of more
+than 10 characters are not interned when source is compiled), and the
+identifiers below are not names pollen has.
+"""
+
+import gc
+import sys
+
+ARGS = None
+
+
+def measure(spec):
+    a = spec.split()
+    if a[0] != "-":
+        sys.path.insert(0, a[0])
+    for g in a[1:]:
+        gc.collect()
+        b = gc.mem_alloc()
+        try:
+            for m in g.split(","):
+                __import__(m)
+        except ImportError:
+            b = None
+        gc.collect()
+        print('@ {"kind": "mem", "what": "import", "modules": "%s", "bytes": %s}'
+              % (g, "null" if b is None else gc.mem_alloc() - b))
+    print('@ {"kind": "end"}')
+
+
+measure((ARGS or sys.argv)[-1])
