@@ -394,7 +394,6 @@ def main(argv=None):
                     print("note: %s is older than firmware/pollen; rebuild it with "
                           "tools/mp32/build.sh --freeze. No frozen figures." % frozen)
                 else:
-                    # no firmware dir on sys.path; mpy_dir ".frozen" puts the frozen modules first
                     # ".frozen" first on sys.path: the frozen modules, no files
                     mem32f = import_ram(run_unix(frozen, "default", imports_spec(".frozen"), BENCH_IMPORT))
             src = import_ram(run_unix(mp, "default", [FIRMWARE + " " + IMPORT_CORE], BENCH_IMPORT))
