@@ -37,7 +37,7 @@ def test_only_the_port_layer_imports_machine_time_or_micropython():
 def test_the_core_does_not_depend_on_drivers():
     core = ["future.py", "waker.py", "flag.py", "wakers.py", "oneshot.py", "blocking.py",
             "executor.py", "loop.py", "combinators.py", "errors.py", "sync.py", "debug.py"]
-    drivers = ("timer", "gpio", "button", "watchdog", "port_machine", "port_host")
+    drivers = ("timer", "ticker", "gpio", "button", "watchdog", "port_machine", "port_host")
     for name in core:
         with open(os.path.join(POLLEN, name)) as f:
             src = f.read()
