@@ -5,14 +5,14 @@
 DIR goes first on sys.path ("-": leave sys.path alone; ".frozen": the frozen
 modules); each GROUP is a comma list of modules imported together.  Prints
 one `@ {json}` line per group: {"kind": "mem", "what": "import",
-"modules": GROUP, "bytes": N} (null if a module is not there, e.g.
-port_host on a board).  Run by tools/bench.py, on a board too (it writes
+"modules": GROUP, "bytes": N} (null if a module cannot be imported there,
+e.g. port_host on tools/mp32, which has no time module).  Run by tools/bench.py, on a board too (it writes
 the argument list into ARGS below, as there is no argv there).
 
 Why a file of its own: MicroPython interns every name (qstr) in RAM once,
 for whoever uses it first.  bench_mp.py uses many of pollen's names
 (Executor, spawn, sleep_ms, ...), so an import measured there would not pay
-for them and would read about 1.7 KB low on 32-bit.  This file uses none of
+for them and would read about 2 KB low on 32-bit.  This file uses none of
 pollen's names: the module names come in one long string (strings of more
 than 10 characters are not interned when source is compiled), and the
 identifiers below are not names pollen has.
