@@ -108,9 +108,6 @@ class TimerQueue:
             nxt[prev] = n
         port.irq_on(s)
 
-    def fired(self, n):
-        return self._fired[n]
-
     def release(self, n):
         """Give node n back (done or cancelled).  Task context."""
         self._unlink(n)
