@@ -1,6 +1,7 @@
 """tools/bench.py runs end to end on the MicroPython interpreter and prints
 well-formed tables.  Shape only: no timing threshold is checked here."""
 
+import json
 import os
 import re
 import subprocess
@@ -72,3 +73,67 @@ def test_bench_prints_a_well_formed_table_for_every_figure():
         assert row[4] in ("survives", "MemoryError", "n/a"), row
     targets = [rows for h, rows in ts if h == ["target", "result"]]
     assert targets and all(r[1] in ("PASS", "MISS") for r in targets[0])
+
+
+def _interned_names(path):
+    """The names MicroPython interns when it compiles `path`: identifiers,
+    and string literals of up to 10 characters (py/parse.c interns those).
+    For pollen, loaded as .mpy, this is more than it interns (locals are
+    not): the check below errs on the safe side."""
+    import io
+    import tokenize
+
+    names = set()
+    with open(path) as f:
+        for tok in tokenize.generate_tokens(io.StringIO(f.read()).readline):
+            if tok.type == tokenize.NAME:
+                names.add(tok.string)
+            elif tok.type == tokenize.STRING and len(tok.string) <= 12:  # 10 plus the quotes
+                names.add(tok.string[1:-1])
+    return names
+
+
+def test_the_import_harness_interns_none_of_pollens_names():
+    # A name the harness interns first is one pollen's import would not pay for.
+    import builtins
+    import glob
+    import keyword
+
+    pollen = set()
+    for path in glob.glob(os.path.join(ROOT, "firmware", "pollen", "*.py")):
+        pollen |= _interned_names(path)
+    harness = _interned_names(os.path.join(ROOT, "tools", "bench_import.py"))
+    # built into every MicroPython: modules, functions and methods in ROM
+    rom = set(dir(builtins)) | set(keyword.kwlist) | {"gc", "sys", "path", "insert", "collect",
+                                                      "mem_alloc", "argv", "split"}
+    assert (harness & pollen) - rom == set()
+    assert "Executor" in pollen and "main" in pollen  # the check sees pollen's names
+
+
+def test_the_import_harness_reports_each_group_on_micropython():
+    groups = "pollen,pollen.executor pollen.timer pollen.nothing_here"
+    p = subprocess.run([micropython(), os.path.join(ROOT, "tools", "bench_import.py"),
+                        os.path.join(ROOT, "firmware") + " " + groups],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    recs = [json.loads(line[2:]) for line in p.stdout.splitlines() if line.startswith("@ ")]
+    assert [r.get("modules") for r in recs] == groups.split() + [None]
+    assert recs[0]["bytes"] > 1000 and recs[1]["bytes"] > 100
+    assert recs[2]["bytes"] is None  # a module that is not there
+    assert recs[-1] == {"kind": "end"}
+
+
+def test_ram_what_if_removes_exactly_the_named_definitions():
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    import ram_what_if
+
+    src = "def f():\n    pass\n\n\nclass C:\n    def m(self):\n        pass\n\n    def n(self):\n        pass\n"
+    out = ram_what_if.strip(src, ["f", "C.m"])
+    assert "def f" not in out and "def m" not in out and "def n" in out and "class C" in out
+    assert "class C:\n    pass" in ram_what_if.strip(src, ["C.m", "C.n"])
+    try:
+        ram_what_if.strip(src, ["C.nope"])
+    except SystemExit as e:
+        assert "C.nope" in str(e)
+    else:
+        raise AssertionError("an unknown name was ignored")

@@ -15,7 +15,7 @@ for whoever uses it first.  bench_mp.py uses many of pollen's names
 for them and would read about 2 KB low on 32-bit.  This file uses none of
 pollen's names: the module names come in one long string (strings of more
 than 10 characters are not interned when source is compiled), and the
-identifiers below are not names pollen has.
+identifiers below are not names pollen has (a test checks both).
 """
 
 import gc
@@ -25,20 +25,20 @@ ARGS = None
 
 
 def measure(spec):
-    a = spec.split()
-    if a[0] != "-":
-        sys.path.insert(0, a[0])
-    for g in a[1:]:
+    words = spec.split()
+    if words[0] != "-":
+        sys.path.insert(0, words[0])
+    for grp in words[1:]:
         gc.collect()
-        b = gc.mem_alloc()
+        base = gc.mem_alloc()
         try:
-            for m in g.split(","):
-                __import__(m)
+            for modname in grp.split(","):
+                __import__(modname)
         except ImportError:
-            b = None
+            base = None
         gc.collect()
         print('@ {"kind": "mem", "what": "import", "modules": "%s", "bytes": %s}'
-              % (g, "null" if b is None else gc.mem_alloc() - b))
+              % (grp, "null" if base is None else gc.mem_alloc() - base))
     print('@ {"kind": "end"}')
 
 
