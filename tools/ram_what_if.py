@@ -22,10 +22,12 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SRC = os.path.join(ROOT, "firmware", "pollen")
-MP32 = os.path.join(ROOT, "build", "mp32", "build", "micropython32")
-MODULES = "pollen,pollen.executor pollen.port_machine pollen.timer pollen.gpio"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench  # noqa: E402  (runs bench_import.py and parses its records)
+
+SRC = os.path.join(bench.ROOT, "firmware", "pollen")
+# the modules of the import-RAM total: the core, port_machine, timer, gpio
+MODULES = " ".join([bench.IMPORT_CORE] + ["pollen." + m for m in bench.IMPORT_MORE[:3]])
 
 # Everything on the import path that a program can do without: tests'
 # diagnostics, failure reporting, cancellation, spawning a bare poll()-future,
@@ -74,9 +76,8 @@ def build(dst, drops, opts):
 
 
 def measure(where):
-    out = subprocess.run([MP32, os.path.join(ROOT, "tools", "bench_import.py"), where + " " + MODULES],
-                         capture_output=True, text=True, check=True).stdout
-    return sum(int(line.rsplit(":", 1)[1].strip(" }")) for line in out.splitlines() if '"bytes"' in line)
+    return sum(r["bytes"] for r in bench.run_unix(bench.MP32, "default", [where + " " + MODULES],
+                                                   bench.BENCH_IMPORT))
 
 
 def main():
@@ -85,8 +86,8 @@ def main():
     ap.add_argument("--optional", action="store_true", help="drop every entry of OPTIONAL")
     ap.add_argument("--no-source-lines", action="store_true", help="mpy-cross -X no-source-lines")
     a = ap.parse_args()
-    if not os.path.isfile(MP32):
-        sys.exit("no %s: build it with tools/mp32/build.sh" % MP32)
+    if not os.path.isfile(bench.MP32):
+        sys.exit("no %s: build it with tools/mp32/build.sh" % bench.MP32)
     drops = {}
     for d in a.drop + (OPTIONAL if a.optional else []):
         mod, _, name = d.partition(":")
