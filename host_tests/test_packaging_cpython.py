@@ -23,7 +23,7 @@ def test_package_json_lists_every_pollen_module_for_mip():
 
 
 def test_only_the_port_layer_imports_machine_time_or_micropython():
-    allowed = {"port_machine.py", "port_host.py"}
+    allowed = {"port_machine.py", "port_host.py", "port_rp2.py"}
     pattern = re.compile(r"^\s*(import|from)\s+(machine|time|micropython|select)\b", re.M)
     offenders = []
     for path in glob.glob(os.path.join(POLLEN, "*.py")):
@@ -37,7 +37,7 @@ def test_only_the_port_layer_imports_machine_time_or_micropython():
 def test_the_core_does_not_depend_on_drivers():
     core = ["future.py", "waker.py", "flag.py", "wakers.py", "oneshot.py", "blocking.py",
             "executor.py", "loop.py", "combinators.py", "errors.py", "sync.py", "debug.py"]
-    drivers = ("timer", "ticker", "gpio", "button", "watchdog", "port_machine", "port_host")
+    drivers = ("timer", "ticker", "gpio", "button", "watchdog", "port_machine", "port_host", "port_rp2")
     for name in core:
         with open(os.path.join(POLLEN, name)) as f:
             src = f.read()
@@ -75,7 +75,7 @@ def test_a_program_that_sleeps_and_waits_on_pins_loads_only_those_modules():
         lines = r.stdout.splitlines()
         assert lines[0] == "['pollen']", (interp, lines[0])
         loaded = {m.strip("' ") for m in lines[1].strip("[]").split(",")}
-        assert loaded == {"pollen", "pollen.errors", "pollen.executor", "pollen.flag", "pollen.future",
+        assert loaded == {"pollen", "pollen.errors", "pollen.executor", "pollen.future",
                           "pollen.gpio", "pollen.loop", "pollen.port", "pollen.port_machine",
                           "pollen.timer", "pollen.waker"}, (interp, sorted(loaded))
         assert lines[2] == "True True", (interp, lines[2])

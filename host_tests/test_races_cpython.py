@@ -95,7 +95,7 @@ def test_a_flag_set_racing_with_take_is_never_lost():
     import pollen.flag as flagmod
     f = Flag()
     for k in range(1, 8):
-        f._n = f._seen = 0
+        f.cell[0] = 0
         state = {"line": 0}
 
         def local(frame, event, arg):

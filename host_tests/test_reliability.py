@@ -123,7 +123,7 @@ def _long_run(rounds, seconds):
 
     run_until_stop(b, main(), ex=ex)
     ex.shutdown()
-    return counts["rounds"], ex.wakes, tk.ticks, tk.missed, counts["wraps"], ex.tasks()
+    return counts["rounds"], ex.polls, tk.ticks, tk.missed, counts["wraps"], ex.tasks()
 
 
 def test_a_million_wakes_and_100k_timer_expiries_across_two_tick_wraps_leave_no_garbage():
@@ -131,10 +131,10 @@ def test_a_million_wakes_and_100k_timer_expiries_across_two_tick_wraps_leave_no_
     gc.collect()
     before = gc.mem_alloc() if MICROPYTHON else 0
     # 40 virtual minutes: ticks_us (period 2**30 us, ~17.9 min) wraps twice
-    rounds, wakes, ticks, missed, wraps, left = _long_run(500000, 2400)
+    rounds, polls, ticks, missed, wraps, left = _long_run(500000, 2400)
     gc.collect()
     after = gc.mem_alloc() if MICROPYTHON else 0
-    assert rounds == 500000 and wakes >= 1000000
+    assert rounds == 500000 and polls >= 1000000
     assert ticks == 100000 and missed == 0
     assert wraps >= 2 and left == 0
     assert after == before, "memory grew by %d bytes" % (after - before)

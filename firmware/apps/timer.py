@@ -21,8 +21,8 @@ async def app(ex, cfg, log):
     log("timer demo: LED at 2 Hz, a report every 5 s")
     while True:
         await report.next()
-        log("ticks %d  max late %d us  missed %d  | polls %d  wakes %d  idle wakeups %d"
-            % (tick.ticks, tick.max_late_us, tick.missed, ex.polls, ex.wakes, ex.idle_wakeups))
+        log("ticks %d  max late %d us  missed %d  | polls %d  idle wakeups %d"
+            % (tick.ticks, tick.max_late_us, tick.missed, ex.polls, ex.idle_wakeups))
 
 
 def main(cfg, log=print, executor=None):

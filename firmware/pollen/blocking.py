@@ -1,7 +1,7 @@
 """block_on: run one future on the calling core until it completes.
 
 One statically allocated Flag is the waker.  Between polls the core sleeps in
-the port's wait(flag) -- on a board, until an interrupt handler sets the flag
+the port's wait(flag.cell) -- on a board, until an interrupt handler sets the flag
 -- so nothing spins.  The steady state (poll, sleep, wake) allocates nothing.
 """
 
@@ -39,7 +39,7 @@ def block_on(aw, port=None):
                     CURRENT.cx = None
                 if r is not YIELD:
                     while not flag.take():
-                        port.wait(flag)
+                        port.wait(flag.cell)
         except BaseException:
             aw.close()
             raise
@@ -53,4 +53,4 @@ def block_on(aw, port=None):
         if r is not PENDING:
             return r
         while not flag.take():
-            port.wait(flag)
+            port.wait(flag.cell)

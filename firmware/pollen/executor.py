@@ -7,8 +7,11 @@ Slot life cycle (one slot, one task at a time):
       waker, whose data is the tag `generation * capacity + slot`.
     * wake(tag) -- from a task, the executor or an interrupt handler -- sets
       ready[slot] = 1 ("woken") if the tag is still current, and sets the
-      executor's Flag.  Nothing else.  A stale tag (the task ended, the slot
-      was reused) is ignored, so an old waker can never wake a newer task.
+      executor's look byte, ready[capacity].  Nothing else.  A stale tag
+      (the task ended, the slot was reused) is ignored, so an old waker can
+      never wake a newer task.  pollen's interrupt handlers make the same
+      two stores themselves (Waker.cell / Waker.index): see waker.py for
+      why they may skip the tag check.
     * The executor clears ready[slot] *before* polling, so a wake that lands
       during the poll marks it ready again: it is never lost, and a task woken
       twice before it runs is polled once.
@@ -25,13 +28,16 @@ Slot life cycle (one slot, one task at a time):
 
 What allocates: spawn (the handle, the waker, the context).  The loop, wake
 and the task-id waker's clone allocate nothing.
+
+Idle: with nothing ready the loop calls its port's wait(cell), where cell
+is a one-byte view of the look byte: the port sleeps until an interrupt
+handler sets it (port_rp2: WFI in machine code).
 """
 
 import sys
 
 from . import port as _port
 from .errors import CancelledError, ContractError, SpawnError
-from .flag import Flag
 from .future import CURRENT, PENDING, Context, Future, as_future, is_coroutine
 from .waker import RawWaker, RawWakerVTable, Waker
 from .loop import schedule
@@ -175,14 +181,16 @@ class Executor:
         if capacity < 1:
             raise ValueError("Executor capacity must be at least 1 task slot")
         self._cap = capacity
-        self._ready = bytearray(capacity)  # 0 waiting, 1 woken, 2 yielded
+        # ready[i]: 0 waiting, 1 woken, 2 yielded; ready[capacity], the look
+        # byte: set by every wake, "look at ready[]"; what the idle port sleeps on
+        self._ready = bytearray(capacity + 1)
+        self._look = memoryview(self._ready)[capacity:]  # made once: wait() allocates nothing
         self._coro = [None] * capacity
         self._cx = [None] * capacity
         self._task = [None] * capacity
         self._tag = [-1] * capacity        # the waker data valid for each slot
         self._gen = [0] * capacity
         self._raw = [None] * capacity
-        self._flag = Flag()                 # set by every wake: "look at ready[]"
         self._port = port
         self._debug = None  # the debug module, in debug mode
         if debug:
@@ -196,7 +204,6 @@ class Executor:
         # Bound methods made once, here: calling them from an ISR allocates nothing.
         self._vt = RawWakerVTable(self._clone, self._wake, self._wake, _nothing)
         self.polls = 0
-        self.wakes = 0
         self.idle_wakeups = 0
 
     # -- the task-id waker ----------------------------------------------------
@@ -205,10 +212,9 @@ class Executor:
         """Make the task with this tag ready.  ISR-safe: stores only."""
         i = tag % self._cap
         if self._tag[i] == tag:  # a stale tag (task ended, slot reused) wakes nobody
-            self._ready[i] = 1
-            self.wakes = (self.wakes + 1) & _MASK
-            f = self._flag
-            f._n = (f._n + 1) & _MASK  # Flag.set(), inlined on the interrupt path
+            r = self._ready
+            r[i] = 1
+            r[-1] = 1  # the look byte
 
     def _clone(self, tag):
         raw = self._raw[tag % self._cap]
@@ -256,7 +262,7 @@ class Executor:
         tag = gen * self._cap + i
         raw = RawWaker(tag, self._vt)
         self._raw[i] = raw
-        waker = Waker(raw)
+        waker = Waker(raw, self._ready, i)  # the fast wake: ready[i] = 1, look byte = 1
         self._cx[i] = Context(waker) if self._debug is None else self._debug.DebugContext(waker)
         if name is None:
             name = getattr(coro, "__name__", None) or "#%d" % i
@@ -264,9 +270,9 @@ class Executor:
         self._task[i] = t
         coros[i] = coro
         self._tag[i] = tag
-        self._ready[i] = 1
-        f = self._flag
-        f._n = (f._n + 1) & _MASK
+        r = self._ready
+        r[i] = 1
+        r[-1] = 1
         return t
 
     def tasks(self):

@@ -1,50 +1,49 @@
 """Flag: the statically allocated "AtomicBool" of a one-task executor.
 
 set() is called by interrupt handlers or other threads; take() by the one
-consumer.  The setter writes only `_n` (a counter), the taker writes only
-`_seen`, so neither can overwrite the other's update: a set() that races
-with take() is either consumed by that take() -- and the consumer acts on it
-afterwards -- or seen by the next one.  Two setters that preempt each other
-(nested interrupts of different priority) may merge into one set(), which
-is all a flag promises.
+consumer.  The state is one byte, `cell[0]` (a bytearray(1), so a port can
+sleep on it in machine code: see port_rp2).  The setter only ever writes 1,
+the taker writes 0 only after it read 1, and acts on the state it guards
+*after* the take.  So a set() that races with take() either lands before the
+clear -- merged with the set() being consumed, whose consumer looks at the
+state afterwards and sees what the racing setter stored before it set the
+flag -- or after it, and stays set for the next take().  No set() is lost;
+two close together may merge into one, which is all a flag promises.
 """
 
 from .waker import Waker, static_raw_waker
 
-_MASK = 0x3FFFFFFF  # keeps the counter a small int on 32-bit ports: no allocation
-
 
 class Flag:
-    __slots__ = ("_n", "_seen", "_waker")
+    __slots__ = ("cell", "_waker")
 
     def __init__(self):
-        self._n = 0
-        self._seen = 0
+        self.cell = bytearray(1)  # the flag itself: 0 clear, 1 set
         self._waker = None
 
     def set(self):
         """Mark the flag.  ISR-safe: no allocation."""
-        self._n = (self._n + 1) & _MASK
+        self.cell[0] = 1
 
     def take(self):
         """Return whether the flag was set, and clear it.  Consumer only."""
-        n = self._n
-        if n != self._seen:
-            self._seen = n
+        c = self.cell
+        if c[0]:
+            c[0] = 0
             return True
         return False
 
     def is_set(self):
-        return self._n != self._seen
+        return self.cell[0] != 0
 
 
 def _set_flag(flag):
-    flag._n = (flag._n + 1) & _MASK
+    flag.cell[0] = 1
 
 
 def flag_waker(flag):
     """The Waker whose wake sets `flag`.  Made once per flag; clone is free."""
     w = flag._waker
     if w is None:
-        w = flag._waker = Waker(static_raw_waker(flag, _set_flag))
+        w = flag._waker = Waker(static_raw_waker(flag, _set_flag), flag.cell, 0)
     return w

@@ -20,6 +20,8 @@ ready[slot] cleared before the poll, so a wake during it is kept.
 from .future import CURRENT, YIELD
 
 _MASK = 0x3FFFFFFF  # keeps the polls counter a small int on 32-bit ports
+WOKEN = b"\x01"    # ready[k] values, as find() takes them
+YIELDED = b"\x02"
 
 
 def schedule(ex, main):
@@ -29,60 +31,54 @@ def schedule(ex, main):
     ready = ex._ready
     coros = ex._coro
     cxs = ex._cx
-    cap = ex._cap
-    flag = ex._flag
+    cap = ex._cap  # ready[cap]: the look byte, set by every wake
+    look = ex._look
+    port = ex._port
+    wfi = getattr(port, "wfi", None)  # port_rp2.wfi_until on an RP2040: the first sleep, direct
     cur = CURRENT
-    wait = ex._port.wait
     debug = ex._debug is not None or ex._tracer is not None  # one test on the hot path for both
-    seen = flag._n - 1  # differs from flag._n: look for woken tasks first
     i = last = cap - 1  # round-robin positions: yielded tasks, and any task polled
     polls = ex.polls
-    urgent = False
+    urgent = True  # look for woken tasks first
     before = 0
     while True:
-        n = flag._n
-        if n != seen:  # Flag.take(), inlined: something was woken since we looked
-            seen = flag._seen = n
+        if ready[cap]:  # something was woken since we looked (Flag.take(), inlined)
+            ready[cap] = 0
             urgent = True
         if urgent:  # woken tasks first, in turn from the task polled last
-            k = last
-            j = cap
-            while j:
-                k += 1
-                if k == cap:
-                    k = 0
-                if ready[k] == 1:
-                    break
-                j -= 1
-            else:
-                urgent = False
+            k = ready.find(WOKEN, last + 1, cap)  # find(): one C call, not a loop here
+            if k < 0:
+                k = ready.find(WOKEN, 0, last + 1)
+                if k < 0:
+                    urgent = False
         if not urgent:  # round robin over the yielded ones
-            k = i
-            j = cap
-            while j:
-                k += 1
-                if k == cap:
-                    k = 0
-                if ready[k]:
-                    break
-                j -= 1
-            else:
-                ex.polls = polls
-                ex.idle_wakeups += 1
-                wait(flag)  # sleeps until an interrupt or a wake sets the flag
-                continue
+            k = ready.find(YIELDED, i + 1, cap)
+            if k < 0:
+                k = ready.find(YIELDED, 0, i + 1)
+                if k < 0:
+                    ex.polls = polls
+                    ex.idle_wakeups = (ex.idle_wakeups + 1) & _MASK
+                    if wfi is not None and port.wait is port.sleep:
+                        wfi(look)  # machine code: one WFI, back after the first interrupt
+                        if look[0]:
+                            continue  # the usual wake: straight to the task
+                    # sleeps until a wake sets the look byte, running what the firmware
+                    # has pending on the way (port_rp2.wait).  Read each time: a port
+                    # swaps its wait while it also watches streams
+                    port.wait(look)
+                    continue
             i = k
         ready[k] = 0  # cleared before the poll: a wake during it is kept
         last = k
         cx = cxs[k]
         cur.cx = cx
-        polls += 1
+        polls = (polls + 1) & _MASK  # a bignum past 2**30 would allocate on every switch
         if debug:
             before = ex._before_poll(k, cx)
         try:
             r = coros[k].send(None)
         except StopIteration as e:
-            ex.polls = polls = polls & _MASK
+            ex.polls = polls
             if ex._ended(k, e.value, False, main):
                 return
             continue
@@ -90,7 +86,7 @@ def schedule(ex, main):
             ex.polls = polls
             raise e
         except BaseException as e:
-            ex.polls = polls = polls & _MASK
+            ex.polls = polls
             if ex._ended(k, e, True, main):
                 return
             continue

@@ -6,13 +6,26 @@ interpreter has `machine.Timer`) or the host port (pollen.port_host).
 
 A port offers:
   ticks_us(), ticks_ms(), ticks_diff(a, b), ticks_add(t, delta), TICKS_PERIOD
-  wait(flag)          sleep until `flag` is set; may return early (callers loop)
+  wait(cell)          sleep until cell[0] != 0 (a one-byte bytearray or memoryview
+                      that interrupt handlers set: a Flag's cell, an Executor's
+                      look byte); may return early (callers loop).  An
+                      attribute read at each use: a port may swap it
   set_alarm(handler)  the one hardware alarm: handler() runs in a hard IRQ
   arm(delay_us)       one-shot alarm in delay_us (>= 1); re-arming replaces it
   disarm()
   irq_off() -> state, irq_on(state)   a critical section against interrupt handlers
   watchdog(timeout_ms) -> object with feed()  (machine.WDT)
   Pin                 the machine.Pin class pins are made of
+and, for pollen.stream (task context, all three):
+  watch(obj, mask, waker)  from now on the idle sleep also waits for `obj`
+                      (anything select.poll accepts) to be ready for `mask`
+                      (POLLIN 1 / POLLOUT 4); when it is, wakes `waker` from
+                      inside wait() and stops watching obj (one-shot).
+                      Watching obj again replaces its mask and waker
+  unwatch(obj)        forget obj's watch (a cancelled wait's close())
+  wait_streams(cell)  wait(cell) while streams are watched: the port swaps it
+                      in as `wait` on watch() and back out when none is left,
+                      so idling without streams costs nothing more
 """
 
 _port = None

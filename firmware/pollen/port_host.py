@@ -23,6 +23,8 @@ except AttributeError:  # CPython
 
 from .ticks import PERIOD, ticks_add, ticks_diff
 
+_MICROPYTHON = hasattr(time, "ticks_us")
+
 _MASK = PERIOD - 1
 
 
@@ -49,6 +51,15 @@ class UnwiredPin:
                 return self.out
             return 1 if self.pull == 1 else 0
         self.out = 1 if v else 0
+
+    def on(self):
+        self.out = 1
+
+    def off(self):
+        self.out = 0
+
+    def toggle(self):
+        self.out ^= 1
 
     def irq(self, handler=None, trigger=12, hard=False):
         return None  # nothing is wired: no edge will ever come
@@ -92,8 +103,8 @@ class HostPort:
     def irq_on(self, state):
         pass
 
-    def wait(self, flag):
-        while not flag.is_set():
+    def wait(self, cell):
+        while not cell[0]:
             due = self._due
             if due is not None:
                 left = ticks_diff(due, self.ticks_us())
@@ -104,3 +115,103 @@ class HostPort:
                 _sleep_us(min(left, self.NAP_US))
             else:
                 _sleep_us(self.NAP_US)
+
+    # -- streams (pollen.stream) ----------------------------------------------
+    # While a stream is watched, `wait` is wait_streams: the same naps, with
+    # the streams looked at around each one.  Where the streams are asked:
+    # MicroPython's select.poll takes them all (fds, and io.IOBase objects
+    # through their ioctl).  CPython's takes only objects with a file
+    # descriptor (fileno(): pipes, sockets, files), and reports fds, not
+    # objects; an object with an ioctl() method (the MicroPython IOBase idiom)
+    # is asked ioctl(MP_STREAM_POLL, mask) by this port before each nap.  On
+    # CPython the nap itself is the poll (it ends early when an fd is ready);
+    # on MicroPython it is poll(0) and a sleep, as poll's timeout is whole ms.
+    # Host code: this allocates freely.
+
+    _streams = None  # {obj: [mask, waker, key]}; key: what the poller knows obj by
+
+    def watch(self, obj, mask, waker):
+        """As MachinePort.watch: the idle sleep also waits for obj to be ready
+        for mask, then wakes waker (task context, inside wait) and forgets obj."""
+        s = self._streams
+        if s is None:
+            import select
+            s = self._streams = {}
+            self._spoll = select.poll()
+            self._keys = {}  # poller key (CPython: fd) -> obj
+            self._wait_idle = self.wait
+            self._wait_streams = self.wait_streams
+        e = s.get(obj)
+        if e is not None:
+            e[0] = mask
+            e[1] = waker
+            if e[2] is not None:
+                self._spoll.register(e[2], mask)  # registered: changes its mask
+        else:
+            key = obj
+            if not _MICROPYTHON:
+                if hasattr(obj, "ioctl"):
+                    key = None  # asked by ioctl before each nap
+                elif not isinstance(obj, int):
+                    key = obj.fileno()
+            if key is not None:
+                self._spoll.register(key, mask)
+                self._keys[key] = obj
+            s[obj] = [mask, waker, key]
+        self.wait = self._wait_streams
+
+    def unwatch(self, obj):
+        s = self._streams
+        e = s.pop(obj, None) if s else None
+        if e is not None:
+            if e[2] is not None:
+                self._spoll.unregister(e[2])
+                del self._keys[e[2]]
+            if not s:
+                self.wait = self._wait_idle
+
+    def _fire(self, obj):
+        e = self._streams.get(obj)
+        if e is not None:
+            waker = e[1]
+            self.unwatch(obj)
+            waker.wake_by_ref()
+
+    def _look(self, us):
+        """Ask the streams, waiting up to `us` for one; True if one was ready
+        (its waiter is woken)."""
+        fired = False
+        for obj, e in list(self._streams.items()):
+            if e[2] is None and obj.ioctl(3, e[0]):  # MP_STREAM_POLL
+                self._fire(obj)
+                fired = True
+        if fired:
+            us = 0
+        if _MICROPYTHON:
+            ready = self._spoll.poll(0)
+        else:
+            ready = self._spoll.poll(us / 1000)  # ms; fractions allowed
+            us = 0
+        for key, ev in ready:
+            obj = self._keys.get(key)
+            if obj is not None:
+                self._fire(obj)
+                fired = True
+        if not fired and us:
+            _sleep_us(us)
+        return fired
+
+    def wait_streams(self, cell):
+        """wait(cell), looking at the watched streams around every nap."""
+        while not cell[0]:
+            due = self._due
+            nap = self.NAP_US
+            if due is not None:
+                left = ticks_diff(due, self.ticks_us())
+                if left <= 0:
+                    self._due = None
+                    self._handler()
+                    continue
+                nap = min(left, nap)
+            if self._look(nap):
+                return

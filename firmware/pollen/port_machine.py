@@ -3,12 +3,16 @@
 It is written against the modules it is handed, so the simulated board runs
 this very code with its own `machine`, `time` and `select` (boards/sim).
 
-Sleeping: wait(flag) parks the CPU in select.poll().ipoll(-1) on an
-io.IOBase object whose ioctl reports the flag -- MicroPython asyncio's
-ThreadSafeFlag pattern.  poll checks the flag before it sleeps, and a hard
+Sleeping: wait(cell) returns once cell[0] != 0.  On an RP2040 it is
+port_rp2.wait: WFI in machine code, about 30 us from an edge to the task
+(board_port() picks it).  Elsewhere -- another board, the simulator unless
+it models the RP2040's -- it parks the CPU in select.poll().ipoll(-1) on an
+io.IOBase object whose ioctl reports the cell (MicroPython asyncio's
+ThreadSafeFlag pattern): poll checks the cell before it sleeps, and a hard
 IRQ ends the sleep, so an interrupt that lands between "nothing is ready"
 and the sleep is never lost; and the CPU is not woken every millisecond as a
-machine.idle() loop would be.
+machine.idle() loop would be.  `wait` is an attribute, not a method: the
+executor calls the sleep function itself, one call from loop to WFI.
 
 Time: one machine.Timer, one-shot, at 1 MHz, serves every sleep
 (pollen.timer multiplexes it).
@@ -21,21 +25,21 @@ except ImportError:
     _IOBase = object
 
 
-class _FlagIO(_IOBase):
-    """What select.poll watches: readable while the current flag is set."""
+class _CellIO(_IOBase):
+    """What select.poll watches: readable while the current cell is set."""
 
     def __init__(self):
-        self.flag = None
+        self.cell = None
 
     def ioctl(self, req, arg):
-        f = self.flag
-        if req == 3 and f is not None and f._n != f._seen:  # MP_STREAM_POLL
+        c = self.cell
+        if req == 3 and c is not None and c[0]:  # MP_STREAM_POLL
             return arg & 1  # POLLIN
         return 0
 
 
 class MachinePort:
-    def __init__(self, machine, time, select):
+    def __init__(self, machine, time, select, sleep=None, wfi=None):
         self.machine = machine
         self.Pin = machine.Pin
         self.ticks_us = time.ticks_us
@@ -45,13 +49,21 @@ class MachinePort:
         self.TICKS_PERIOD = 1 << 30
         self.irq_off = machine.disable_irq
         self.irq_on = machine.enable_irq
-        self._io = _FlagIO()
+        self._io = _CellIO()
         self._poller = select.poll()
         self._poller.register(self._io, 1)  # POLLIN
         self._ipoll = self._poller.ipoll
         self._timer = machine.Timer(-1)
         self._handler = None
         self._cb = self._on_alarm  # bound once: the IRQ allocates nothing
+        self._streams = None  # pollen.stream's registrations; None or empty: none
+        self._select = select  # the stream poller is made on the first watch()
+        # sleep(cell): port_rp2.wait on an RP2040, else ipoll on the cell.
+        # wfi(cell): one WFI unless cell[0] is set (port_rp2.wfi_until), or None:
+        # the executor's first try when it goes idle, before it calls wait()
+        self.sleep = sleep if sleep is not None else self._ipoll_sleep
+        self.wfi = wfi
+        self.wait = self.sleep
 
     def _on_alarm(self, timer):
         self._handler()
@@ -72,10 +84,71 @@ class MachinePort:
         """machine.WDT: once started it cannot be stopped (rp2: <= 8388 ms)."""
         return self.machine.WDT(timeout=timeout_ms)
 
-    def wait(self, flag):
-        self._io.flag = flag
+    def _ipoll_sleep(self, cell):
+        self._io.cell = cell
         for _ in self._ipoll(-1):  # ipoll reuses its result tuple: no allocation
             break
+
+    # -- streams (pollen.stream) ----------------------------------------------
+    # While a stream is watched, `wait` is wait_streams: one ipoll on the cell
+    # and the streams.  Otherwise it is the plain sleep above, untouched: a
+    # program that watches no stream pays nothing for streams when idle.
+    # _streams: {obj: waker} of the watches now active.  A stream poller of
+    # its own (_spoll) keeps every object it has seen registered -- mask 0
+    # while nobody waits on it -- because select.poll allocates an entry per
+    # register() of a new object and drops it on unregister(): re-watching a
+    # known object only changes its mask, which allocates nothing.
+
+    def watch(self, obj, mask, waker):
+        """Task context.  From now on the idle sleep also waits for `obj` (a
+        stream select.poll accepts) to be ready for `mask` (POLLIN 1, POLLOUT
+        4); then it wakes `waker` -- from inside wait(), task context -- and
+        stops watching obj (one-shot).  Watching obj again replaces its mask
+        and waker.  Allocates on the first watch of an object (the poller's
+        entry; the poller itself on the first watch ever), never after."""
+        s = self._streams
+        if s is None:
+            s = self._streams = {}
+            p = self._spoll = self._select.poll()
+            p.register(self._io, 1)  # POLLIN: the cell
+            self._sipoll = p.ipoll
+            self._wait_streams = self.wait_streams  # bound once: swapping allocates nothing
+        s[obj] = waker
+        self._spoll.register(obj, mask)  # a known obj: changes its mask in place
+        self.wait = self._wait_streams
+
+    def unwatch(self, obj):
+        """Task context: forget obj's watch, if any (a cancelled wait's close())."""
+        s = self._streams
+        if s and s.pop(obj, None) is not None:
+            self._spoll.modify(obj, 0)  # stays registered: the next watch allocates nothing
+            if not s:
+                self.wait = self.sleep
+
+    def wait_streams(self, cell):
+        """The idle sleep while streams are watched: select.poll().ipoll(-1) on
+        the cell's IOBase and every watched stream.  Returns when cell[0] is
+        set or a stream is ready, after waking (wake_by_ref) and forgetting
+        each stream that is.  Executor context; allocates nothing in the
+        steady state."""
+        io = self._io
+        io.cell = cell
+        s = self._streams
+        p = self._spoll
+        stale = None
+        for obj, ev in self._sipoll(-1):  # ipoll reuses its result tuple: no allocation
+            if obj is io:
+                continue
+            w = s.pop(obj, None)
+            if w is None:  # nobody waits, yet it reports (POLLERR/POLLHUP ignore the mask)
+                stale = obj
+                continue
+            p.modify(obj, 0)  # not unregister: that would re-allocate on the next watch
+            w.wake_by_ref()
+        if stale is not None:
+            p.unregister(stale)  # after the loop: the iteration walks the poller's table
+        if not s:
+            self.wait = self.sleep
 
 
 def board_port():
@@ -97,4 +170,8 @@ def board_port():
         micropython.alloc_emergency_exception_buf(100)
     except (ImportError, AttributeError):
         pass
+    import sys
+    if sys.platform == "rp2":  # WFI in machine code
+        from .port_rp2 import wait, wfi_until
+        return MachinePort(machine, time, select, wait, wfi_until)
     return MachinePort(machine, time, select)

@@ -142,9 +142,14 @@ class Signal(Future):
         """
         self._v = value
         self._n = (self._n + 1) & _MASK  # published after the value
-        w = self._waker
+        w = self._waker  # held only while its wait is pending: the fast wake is safe
         if w is not None:
-            w.vtable.wake_by_ref(w.data)  # Waker.wake_by_ref() without its own frame
+            c = w.cell
+            if c is None:
+                w.vtable.wake_by_ref(w.data)  # Waker.wake_by_ref() without its own frame
+            else:  # the fast wake (waker.py): ready[slot] = 1, look byte = 1
+                c[w.index] = 1
+                c[-1] = 1
 
     def is_set(self):
         """True if a set() is pending (not yet consumed)."""

@@ -25,6 +25,8 @@ from .future import CURRENT, PENDING, Future, stop_iteration
 
 MAX_CHUNK_US = 1 << 28
 MAX_SLEEP_MS = 24 * 3600 * 1000 * 49  # sleeps are chunked; this only rules out nonsense
+_MAX_US = MAX_SLEEP_MS * 1000  # made once: beyond a small int on a 32-bit port (2**30)
+_SMALL = 0x3FFFFFFF  # the largest small int on a 32-bit port: arithmetic below it allocates nothing
 
 
 class TimerQueue:
@@ -155,7 +157,13 @@ class TimerQueue:
             self._linked[n] = 0
             self._fired[n] = 1
             self.expiries = (self.expiries + 1) & 0x3FFFFFFF
-            self._waker[n].wake_by_ref()
+            w = self._waker[n]
+            c = w.cell
+            if c is None:
+                w.wake_by_ref()
+            else:  # the fast wake (waker.py): ready[slot] = 1, look byte = 1
+                c[w.index] = 1
+                c[-1] = 1
             n = self._head
         if n != -1:
             self._arm(now)
@@ -186,7 +194,7 @@ def check_us(us, what):
         raise TypeError("%s takes whole microseconds/milliseconds (an int), got %r" % (what, us))
     if us < 0:
         raise ValueError("%s: negative duration %d; durations are >= 0" % (what, us))
-    if us > MAX_SLEEP_MS * 1000:
+    if us > _SMALL and us > _MAX_US:  # small ints never meet the bignum
         raise ValueError("%s: %d us is beyond the %d ms pollen sleeps can span" % (what, us, MAX_SLEEP_MS))
 
 
@@ -254,7 +262,8 @@ def sleep_us(us):
 
 
 def sleep_ms(ms):
-    """Sleep for `ms` milliseconds.  Await at once; allocates nothing."""
+    """Sleep for `ms` milliseconds.  Await at once; allocates nothing (up to
+    1,073,741 ms on a 32-bit port, where ms * 1000 still fits a small int)."""
     if not isinstance(ms, int):
         raise TypeError("sleep_ms takes whole milliseconds (an int), got %r" % (ms,))
     return sleep_us(ms * 1000)

@@ -41,14 +41,28 @@ class Waker:
 
     wake_by_ref() is ISR-safe (no allocation) for every waker pollen makes:
     it is one call into the vtable.  wake() is wake_by_ref() then drop().
+
+    The fast wake.  A waker pollen makes also carries `cell` (a bytearray
+    whose last byte is its executor's "look" byte) and `index`: waking it is
+    the two stores `cell[index] = 1; cell[-1] = 1`, no call at all.  A Flag
+    waker's cell is the flag's one byte (index 0); a task-id waker's is its
+    executor's ready[] (index: the slot).  pollen's own event sources wake
+    that way from their interrupt handlers (an interrupt pays for every
+    Python call), and may, because they hold a waker only while the future
+    that registered it is pending -- close() drops it -- so the slot it names
+    cannot have been given to another task.  Everyone else calls
+    wake_by_ref(), which checks.  `cell` is None for wakers made with
+    from_raw(): they are woken through their vtable.
     """
 
-    __slots__ = ("_raw", "data", "vtable")
+    __slots__ = ("_raw", "data", "vtable", "cell", "index")
 
-    def __init__(self, raw):
+    def __init__(self, raw, cell=None, index=0):
         self._raw = raw
         self.data = raw.data
         self.vtable = raw.vtable
+        self.cell = cell
+        self.index = index
 
     @staticmethod
     def from_raw(raw):
@@ -73,7 +87,7 @@ class Waker:
         raw = self.vtable.clone(self.data)
         if raw is self._raw:
             return self  # static waker: sharing the immutable object is a copy
-        return Waker(raw)
+        return Waker(raw)  # a clone is woken through its vtable (cell None)
 
     def drop(self):
         self.vtable.drop(self.data)
