@@ -7,3 +7,6 @@ for p in (os.path.join(ROOT, "firmware"), os.path.join(ROOT, "boards", "sim"),
           os.path.join(ROOT, "tools"), HERE):
     if p not in sys.path:
         sys.path.insert(0, p)
+
+# host_tests/board/: on-target modules (the firmware's own machine); tools/test_board.py runs them
+collect_ignore = ["board"]

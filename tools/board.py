@@ -1,0 +1,151 @@
+"""The board tier's link to a board: a Pico on a serial port, or the emulated
+Pico in ../shared/rp2040 (rp2040js running MicroPython's RPI_PICO firmware).
+
+Used by tools/test_board.py (`make test-board`) and tools/bench_board.py
+(`make bench PORT=...`).  Everything goes through the real `mpremote`; on the
+emulated Pico the control socket also drives pins, reads the emulator's
+timestamps and cycle counters and feeds the UARTs.
+
+    b = open_board(port="/dev/ttyACM0")          # a real board
+    b = open_board(emulator=True)                # starts the emulated Pico
+    b.install()                                  # pollen, as `make flash` installs it
+    out = b.run(source, on_line=print)           # soft reset, run, stream lines
+    b.close()
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import deploy  # noqa: E402
+
+NO_BOARD = ("no board: connect a Pico running MicroPython and pass PORT=/dev/ttyACM0 "
+            "(see `mpremote connect list`), or use the emulated Pico: EMU=1 "
+            "(needs ../shared/rp2040, Node.js >= 18 and npm)")
+
+
+class BoardError(Exception):
+    """One line for the user; the make target exits 2."""
+
+
+def harness_dir():
+    """Where rp2emu.py is: $RP2EMU_DIR, else ../shared/rp2040 beside the repo."""
+    d = os.environ.get("RP2EMU_DIR") or os.path.join(os.path.dirname(ROOT), "shared", "rp2040")
+    return d if os.path.isfile(os.path.join(d, "rp2emu.py")) else None
+
+
+class Board:
+    def __init__(self, port, emu=None):
+        self.port = port
+        self.emu = emu
+        self.ctl = emu.control if emu is not None else None
+        self.platform = None
+
+    # -- mpremote -------------------------------------------------------------
+
+    def mpremote(self, *args, timeout=120):
+        return deploy.mpremote(self.port, *args, resume=False, timeout=timeout)
+
+    def probe(self):
+        """Check that MicroPython answers; returns sys.platform."""
+        try:
+            out = self.mpremote("exec", "import sys; print('MPY', sys.implementation.name, sys.platform)",
+                                timeout=60)
+        except deploy.DeployError as e:
+            raise BoardError(str(e))
+        for line in out.splitlines():
+            parts = line.split()
+            if len(parts) == 3 and parts[0] == "MPY":
+                if parts[1] != "micropython":
+                    raise BoardError("the device at %s runs %s, not MicroPython" % (self.port, parts[1]))
+                self.platform = parts[2]
+                return parts[2]
+        raise BoardError("the device at %s did not answer like MicroPython: %r" % (self.port, out[-200:]))
+
+    def install(self, app="button"):
+        """pollen and `app`, the way `make flash` installs them (sha256-verified,
+        hard reset at the end)."""
+        out = os.path.join(ROOT, "build", "board-tier")
+        rc = deploy.main(["flash", "--port", self.port, "--app", app, "--out", out])
+        if rc:
+            raise BoardError("installing pollen on %s failed (see above)" % self.port)
+
+    def put(self, files, dest):
+        """Copy {name: local path} into the board folder `dest` (made if missing)."""
+        self.mpremote("exec", "import os\ntry:\n    os.mkdir(%r)\nexcept OSError:\n    pass\n" % dest)
+        args = []
+        for name, local in sorted(files.items()):
+            args += (["+"] if args else []) + ["fs", "cp", local, ":%s/%s" % (dest, name)]
+        self.mpremote(*args, timeout=60 + 30 * len(files))
+
+    def run(self, source, timeout=300, on_line=None):
+        """Soft-reset, run `source` on the board, return its output.  Each
+        output line is passed to on_line(line) as it arrives (a test's
+        `@ctl ...` requests are answered that way).  Raises BoardError if the
+        script does not end within `timeout` seconds."""
+        with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
+            f.write(source)
+        cmd = [deploy.tool("mpremote"), "connect", self.port, "soft-reset", "run", f.name]
+        lines = []
+        try:
+            p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+            def reader():
+                for line in p.stdout:
+                    lines.append(line)
+                    if on_line is not None:
+                        on_line(line.rstrip("\r\n"))
+
+            t = threading.Thread(target=reader, daemon=True)
+            t.start()
+            try:
+                p.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+                t.join(5)
+                raise BoardError("the board did not finish within %d s; its last output:\n%s"
+                                 % (timeout, "".join(lines[-20:])))
+            t.join(5)
+        finally:
+            os.unlink(f.name)
+        return "".join(lines)
+
+    def close(self):
+        if self.emu is not None:
+            self.emu.stop()
+            self.emu = None
+
+
+def open_board(port=None, emulator=False, fast=False):
+    """A Board on `port`, or on a freshly started emulated Pico."""
+    if emulator:
+        d = harness_dir()
+        if d is None:
+            raise BoardError("no emulated Pico: ../shared/rp2040/rp2emu.py not found "
+                             "(set RP2EMU_DIR to the folder that has it)")
+        sys.path.insert(0, d)
+        from rp2emu import Emulator
+        print("board: starting the emulated Pico (%s) ..." % d, flush=True)
+        t0 = time.monotonic()
+        try:
+            emu = Emulator(fast=fast).start()
+        except Exception as e:
+            raise BoardError("the emulated Pico did not come up: %s" % e)
+        print("board: emulated Pico up in %.1f s: %s" % (time.monotonic() - t0, emu.pty), flush=True)
+        b = Board(emu.pty, emu)
+    elif port:
+        b = Board(port)
+    else:
+        raise BoardError(NO_BOARD)
+    try:
+        b.probe()
+    except BaseException:
+        b.close()
+        raise
+    return b

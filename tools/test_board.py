@@ -1,0 +1,171 @@
+"""The on-target tier: pollen's tests on a board, through mpremote.
+
+    python tools/test_board.py --port /dev/ttyACM0      # a Pico (make test-board PORT=...)
+    python tools/test_board.py --emulator               # the emulated Pico (make test-board EMU=1)
+    python tools/test_board.py --emulator -k idle       # modules whose name contains "idle"
+
+It installs pollen the way `make flash` does, then runs, each module after a
+soft reset (a fresh heap):
+  * the shared test modules that need no simulator (host_tests/test_*.py
+    that do not import simsupport/simboard): the same test bodies as on the
+    host, now on the chip -- heap-lock proofs included;
+  * the on-target modules host_tests/board/test_*.py, written against the
+    firmware's own machine module.  They stimulate their own pins (an RP2040
+    pin's IRQ fires on its own output changes, and flipping the pull of an
+    unconnected input makes real edges), so a bare Pico passes them.
+A module that sets NEEDS_CONTROL = True asks the emulator for stimuli by
+printing `@ctl <command>` lines (rp2emu's control socket: uart_send, ...); on
+a real board it is reported as SKIP with the reason, never silently.
+
+Tests are compiled with mpy-cross for the board's CPU and copied to :tests/.
+Each test is reported by name; the last line is `N passed, N failed`.
+"""
+
+import argparse
+import glob
+import os
+import re
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import board as boardmod  # noqa: E402
+import deploy  # noqa: E402
+
+HOST_TESTS = os.path.join(ROOT, "host_tests")
+BOARD_TESTS = os.path.join(HOST_TESTS, "board")
+HELPERS = ("support.py",)  # shared helpers the modules import
+SIM = re.compile(r"^\s*(from|import)\s+(simsupport|simboard|subprocess|threading)\b", re.M)
+
+RUNNER = """
+import sys, gc
+sys.path.insert(0, '/tests')
+MOD = %r
+ONLY = %r
+passed = failed = 0
+try:
+    mod = __import__(MOD)
+except Exception as e:
+    print('FAIL %%s (import)' %% MOD)
+    sys.print_exception(e)
+    failed = 1
+else:
+    for name in sorted(n for n in dir(mod) if n.startswith('test_')):
+        if ONLY and ONLY not in name:
+            continue
+        gc.collect()
+        try:
+            getattr(mod, name)()
+        except Exception as e:
+            failed += 1
+            print('FAIL %%s::%%s' %% (MOD, name))
+            sys.print_exception(e)
+        else:
+            passed += 1
+            print('ok   %%s::%%s' %% (MOD, name))
+print('@result %%d %%d' %% (passed, failed))
+"""
+
+
+def modules():
+    """(name, path, needs_control) of every module the board runs, shared first."""
+    out = []
+    for path in sorted(glob.glob(os.path.join(HOST_TESTS, "test_*.py"))):
+        if path.endswith("_cpython.py"):
+            continue
+        with open(path) as f:
+            if SIM.search(f.read()):
+                continue  # needs the simulator (or threads): host only
+        out.append((os.path.basename(path)[:-3], path, False))
+    for path in sorted(glob.glob(os.path.join(BOARD_TESTS, "test_*.py"))):
+        with open(path) as f:
+            needs = re.search(r"^NEEDS_CONTROL\s*=\s*True", f.read(), re.M) is not None
+        out.append((os.path.basename(path)[:-3], path, needs))
+    return out
+
+
+def compile_tests(mods, march):
+    """.mpy files of the modules and their helpers, for the board's CPU."""
+    dest = os.path.join(ROOT, "build", "board-tests")
+    os.makedirs(dest, exist_ok=True)
+    mpy_cross = deploy.tool("mpy-cross")
+    files = {}
+    srcs = [(n, p) for n, p, _ in mods] + [(h[:-3], os.path.join(HOST_TESTS, h)) for h in HELPERS]
+    for name, src in srcs:
+        dst = os.path.join(dest, name + ".mpy")
+        cmd = deploy.mpy_cross_cmd(mpy_cross, src, dst, name + ".py", march)
+        r = deploy.subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+        if r.returncode:
+            raise boardmod.BoardError("mpy-cross failed on %s: %s" % (src, (r.stderr or r.stdout).strip()))
+        files[name + ".mpy"] = dst
+    return files
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--port", help="serial port of a Pico running MicroPython")
+    ap.add_argument("--emulator", action="store_true", help="start the emulated Pico (../shared/rp2040)")
+    ap.add_argument("-k", dest="only", default="", help="only modules whose name contains this")
+    ap.add_argument("--no-install", action="store_true", help="pollen is already installed")
+    ap.add_argument("--timeout", type=int, default=600, help="seconds a module may take")
+    a = ap.parse_args(argv)
+    t0 = time.monotonic()
+    try:
+        b = boardmod.open_board(a.port, a.emulator)
+    except boardmod.BoardError as e:
+        print("test-board: %s" % e)
+        return 2
+    passed = failed = skipped = 0
+    try:
+        print("board: MicroPython on %s (sys.platform %s)" % (b.port, b.platform), flush=True)
+        if not a.no_install:
+            b.install()
+        mods = modules()
+        march = "armv6m" if b.platform == "rp2" else None
+        b.put(compile_tests(mods, march), "tests")
+        for name, path, needs_control in mods:
+            if a.only and a.only not in name:
+                continue
+            if needs_control and b.ctl is None:
+                skipped += 1
+                print("SKIP %s: needs the emulated Pico's control socket (make test-board EMU=1)" % name)
+                continue
+            result = []
+
+            def on_line(line, result=result):
+                if line.startswith("@ctl "):
+                    if b.ctl is None:
+                        print("FAIL %s: asked for %r without a control socket" % (name, line))
+                        return
+                    b.ctl.cmd(line[5:])
+                elif line.startswith("@result "):
+                    result.append(tuple(int(x) for x in line.split()[1:3]))
+                else:
+                    print(line, flush=True)
+
+            m0 = time.monotonic()
+            try:
+                b.run(RUNNER % (name, ""), timeout=a.timeout, on_line=on_line)
+            except boardmod.BoardError as e:
+                print("FAIL %s: %s" % (name, e))
+            if result:
+                passed += result[0][0]
+                failed += result[0][1]
+                print("   %s: %d passed, %d failed (%.0f s)" % (name, result[0][0], result[0][1],
+                                                                time.monotonic() - m0), flush=True)
+            else:
+                failed += 1
+                print("FAIL %s: the board stopped before the module finished (crash, reset or hang)" % name)
+    except (boardmod.BoardError, deploy.DeployError) as e:
+        print("test-board: %s" % e)
+        return 2
+    finally:
+        b.close()
+    print("board tier: %.0f s%s" % (time.monotonic() - t0, ", %d module(s) skipped" % skipped if skipped else ""))
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed or not passed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
