@@ -221,3 +221,25 @@ def test_pollen_exports_the_public_api():
                  "flag_waker", "CountingWaker", "parking_waker", "oneshot", "block_on",
                  "Executor", "SpawnError", "yield_now", "join", "select", "TimeoutError"):
         assert hasattr(pollen, name), name
+
+
+def test_the_names_a_program_reaches_for_first_come_from_the_package():
+    from pollen import (Button, Delay, Input, Output, Ticker, Watchdog, sleep_ms,
+                        sleep_until, sleep_us, with_timeout)
+    from pollen import button, gpio, ticker, timer, watchdog
+
+    assert (sleep_ms, sleep_us, sleep_until) == (timer.sleep_ms, timer.sleep_us, timer.sleep_until)
+    assert (Ticker, Delay, with_timeout) == (ticker.Ticker, ticker.Delay, ticker.with_timeout)
+    assert (Input, Output, Button, Watchdog) == (gpio.Input, gpio.Output, button.Button,
+                                                 watchdog.Watchdog)
+
+
+def test_every_name_in_the_package_table_is_its_module_s_own():
+    for name, mod in pollen._attrs.items():
+        m = __import__("pollen." + mod, None, None, [name])
+        assert getattr(pollen, name) is getattr(m, name), name
+
+
+def test_a_name_pollen_lacks_raises_attribute_error_naming_it():
+    e = raises(AttributeError, getattr, pollen, "sleep_seconds")
+    assert "pollen has no 'sleep_seconds'" in str(e), str(e)

@@ -287,30 +287,132 @@ def test_join_returns_all_results_in_order():
     assert block_on(main(), port=port) == ["a", "b"]
 
 
-def test_debug_mode_names_a_future_that_never_arranges_a_wake():
-    class Forgetful(Future):
-        def poll(self, cx):
-            return PENDING  # the classic bug: no waker stored
+class Forgetful(Future):
+    """The classic bug: returns PENDING and stores no waker.  Counts close()."""
 
-        def __repr__(self):
-            return "<Forgetful>"
+    def __init__(self):
+        self.closed = 0
 
+    def poll(self, cx):
+        return PENDING
+
+    def close(self):
+        self.closed += 1
+
+
+class FastForgetful(Forgetful):
+    """The same bug in a leaf with a __next__ of its own (the shape of
+    pollen's fast leaves: timer._Sleep, sync._SignalWait, gpio._EdgeWait),
+    which an await reaches without going through Future.__next__."""
+
+    def __next__(self):
+        return None  # pending; CURRENT.cx.waker() never asked for
+
+
+def _contract_error_of(leaf):
+    """Run a task `sensor` stuck on `leaf` in read_sensor(), awaited by the
+    task's own coroutine, on a debug executor; returns the ContractError."""
     errors = []
     ex = Executor(2, port=ScriptedPort(), debug=True,
                   on_error=lambda t, e: errors.append(e) or 0)
 
-    async def stuck():
-        await Forgetful()
+    async def read_sensor():
+        await leaf
+
+    async def poll_sensor():
+        await read_sensor()
 
     async def main():
-        t = ex.spawn(stuck(), name="stuck")
+        t = ex.spawn(poll_sensor(), name="sensor")
+        try:
+            await t
+        except ContractError as e:
+            return e
+
+    e = ex.run(main())
+    assert errors == [e], errors  # reported once, through on_error
+    return e
+
+
+def test_debug_mode_names_a_future_that_never_arranges_a_wake():
+    leaf = Forgetful()
+    msg = str(_contract_error_of(leaf))
+    # the task, and the innermost await: where to look
+    assert "task sensor" in msg and "PENDING" in msg, msg
+    assert "test_executor.py" in msg and "in read_sensor" in msg, msg
+    assert leaf.closed == 1  # the task is unwound as a cancelled one is
+
+
+def test_debug_mode_reports_a_leaf_with_its_own_next_that_forgets_its_waker():
+    leaf = FastForgetful()
+    msg = str(_contract_error_of(leaf))
+    assert "task sensor" in msg and "in read_sensor" in msg, msg
+    assert leaf.closed == 1
+
+
+def test_debug_mode_names_a_forgetful_future_spawned_as_a_task():
+    class Named(Forgetful):
+        def __repr__(self):
+            return "<Named>"
+
+    ex = Executor(2, port=ScriptedPort(), debug=True, on_error=quiet)
+
+    async def main():
+        t = ex.spawn(Named(), name="bare")
         try:
             await t
         except ContractError as e:
             return str(e)
 
     msg = ex.run(main())
-    assert "stuck" in msg and "PENDING" in msg and "Forgetful" in msg, msg
+    assert "task bare" in msg and "<Named>" in msg, msg
+
+
+def test_debug_mode_accepts_coroutines_that_wait_inside_join():
+    # the joined coroutines take their waker through contexts of their own:
+    # those calls count for the task, so a second pending poll is no violation
+    g1, g2 = Gate(), Gate()
+    ex = Executor(2, port=ScriptedPort(g1.fire, g2.fire), debug=True,
+                  on_error=lambda t, e: 1)  # STOP: a ContractError would end run()
+
+    async def wait(g, v):
+        await g
+        return v
+
+    async def main():
+        return await join(wait(g1, 1), wait(g2, 2))
+
+    assert ex.run(main()) == [1, 2]
+
+
+def test_a_debug_executor_changes_nothing_outside_itself():
+    from pollen.future import CURRENT, Context
+
+    next_before = Future.__next__
+    ex = Executor(2, port=ScriptedPort(), debug=True)
+
+    async def step():
+        await yield_now()
+        return 1
+
+    assert ex.run(step()) == 1
+    assert Future.__next__ is next_before and Future.__next__.__name__ == "__next__"
+
+    # a normal executor afterwards: plain contexts, the loop's debug branch never taken
+    g = Gate()
+    plain = Executor(2, port=ScriptedPort(g.fire))
+    calls = []
+    plain._before_poll = lambda *a: calls.append(a) or 0
+    plain._after_poll = lambda *a: calls.append(a)
+    seen = []
+
+    async def waiter():
+        seen.append(type(CURRENT.cx))
+        await g
+        return 2
+
+    assert plain.run(waiter()) == 2
+    assert seen == [Context] and calls == []
 
 
 def test_block_on_inside_a_task_is_refused():

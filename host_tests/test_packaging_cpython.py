@@ -50,7 +50,10 @@ import sys
 sys.path.insert(0, %r)
 import pollen
 print(sorted(m for m in sys.modules if m.startswith("pollen")))
+from pollen import sleep_ms
+print(sorted(m for m in sys.modules if m.startswith("pollen")))
 import pollen.executor, pollen.port_machine, pollen.timer, pollen.gpio
+from pollen import Input, Output
 print(sorted(m for m in sys.modules if m.startswith("pollen")))
 from pollen.timer import Ticker
 import pollen.ticker
@@ -59,12 +62,16 @@ try:
     pollen.timer.Tick
 except AttributeError as e:
     print("AttributeError", e)
+from pollen import Button, Watchdog, with_timeout
+print(sleep_ms is pollen.timer.sleep_ms, Input is pollen.gpio.Input, Button is pollen.button.Button,
+      Watchdog is pollen.watchdog.Watchdog, with_timeout is pollen.ticker.with_timeout)
 """
 
 
 def test_a_program_that_sleeps_and_waits_on_pins_loads_only_those_modules():
     # Import RAM (docs/BENCHMARKS.md) is paid per module loaded: the optional
-    # parts (Ticker/Delay/with_timeout, join/select, sync, debug) load on first use.
+    # parts (Ticker/Delay/with_timeout, join/select, sync, debug) load on first
+    # use, also when they are taken from the package (`from pollen import Ticker`).
     sys.path.insert(0, os.path.join(ROOT, "tools"))
     from ptyboard import find_micropython
 
@@ -74,12 +81,17 @@ def test_a_program_that_sleeps_and_waits_on_pins_loads_only_those_modules():
         assert r.returncode == 0, (interp, r.stderr)
         lines = r.stdout.splitlines()
         assert lines[0] == "['pollen']", (interp, lines[0])
+        # `from pollen import sleep_ms`: the package's lazy table loads the timer alone
         loaded = {m.strip("' ") for m in lines[1].strip("[]").split(",")}
+        assert loaded == {"pollen", "pollen.future", "pollen.port", "pollen.timer"}, \
+            (interp, sorted(loaded))
+        loaded = {m.strip("' ") for m in lines[2].strip("[]").split(",")}
         assert loaded == {"pollen", "pollen.errors", "pollen.executor", "pollen.future",
                           "pollen.gpio", "pollen.loop", "pollen.port", "pollen.port_machine",
                           "pollen.timer", "pollen.waker"}, (interp, sorted(loaded))
-        assert lines[2] == "True True", (interp, lines[2])
-        assert lines[3].startswith("AttributeError") and "Tick" in lines[3], (interp, lines[3])
+        assert lines[3] == "True True", (interp, lines[3])
+        assert lines[4].startswith("AttributeError") and "Tick" in lines[4], (interp, lines[4])
+        assert lines[5] == "True True True True True", (interp, lines[5])
 
 
 def test_firmware_uses_no_cpython_only_modules():

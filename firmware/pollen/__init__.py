@@ -9,7 +9,10 @@ Layers, each depending only on those below it:
 
 `import pollen` loads nothing else: each name below is imported on first use
 (as MicroPython's asyncio does), so a program pays RAM only for the parts it
-uses.  `from pollen import Executor` works as usual.
+uses.  `from pollen import Executor` works as usual, and so do the drivers'
+everyday names (`from pollen import sleep_ms, Ticker, Input, Button`): the
+table below may point at drivers because it only names them -- the core
+modules still import no driver.
 """
 
 __version__ = "0.1.0"
@@ -26,6 +29,12 @@ _attrs = {
     "RESTART": "executor",
     "join": "combinators", "select": "combinators", "yield_now": "combinators",
     "Signal": "sync", "Event": "sync", "Channel": "sync",
+    # drivers: what a program reaches for first
+    "sleep_ms": "timer", "sleep_us": "timer", "sleep_until": "timer",
+    "Ticker": "ticker", "Delay": "ticker", "with_timeout": "ticker",
+    "Input": "gpio", "Output": "gpio",
+    "Button": "button",
+    "Watchdog": "watchdog",
     "SpawnError": "errors", "CancelledError": "errors", "TimeoutError": "errors",
     "ContractError": "errors",
 }

@@ -24,9 +24,12 @@ class CoroFuture(Future):
     def poll(self, cx):
         own = self.cx
         if own is None:
-            own = self.cx = Context(cx.waker())
+            # debug mode: a child context, whose waker() calls count for the task
+            own = self.cx = cx.child() if cx.counting else Context(cx.waker())
         elif own._waker is not cx._waker:
             own._waker = cx.waker()  # polled by another task now: follow its waker
+            if own.counting and cx.counting:
+                own.task = cx.task
         prev = CURRENT.cx
         CURRENT.cx = own
         try:

@@ -170,11 +170,13 @@ class Executor:
     returns its result (or raises its exception).  on_error(task, exc) is
     called once for every task that raises, and returns LOG, STOP or RESTART.
     tracer(kind, task), if given, is told of every poll (the simulator's
-    trace uses it).  debug=True checks the poll contract: a future that returns PENDING
-    without asking for its waker is reported by name (a silent hang on a
-    board).  Counters: wakes and idle_wakeups are live; polls is brought up
-    to date whenever the executor goes idle or a task ends (the loop keeps it
-    in a local: it is paid on every switch).
+    trace uses it).  debug=True checks the poll contract: a task whose
+    future returns PENDING without asking for its waker (a silent hang on a
+    board) fails with a ContractError naming the task and the await it is
+    stuck in (pollen.debug; the check is this executor's own: nothing else
+    is slowed or changed).  Counters: wakes and idle_wakeups are live; polls
+    is brought up to date whenever the executor goes idle or a task ends
+    (the loop keeps it in a local: it is paid on every switch).
     """
 
     def __init__(self, capacity=8, port=None, debug=False, on_error=None, tracer=None):
@@ -195,7 +197,6 @@ class Executor:
         self._debug = None  # the debug module, in debug mode
         if debug:
             from . import debug as dbg
-            dbg.enable()
             self._debug = dbg
         self._on_error = on_error
         self._tracer = tracer                # tracer("poll", task): the simulator's trace
@@ -376,7 +377,6 @@ class Executor:
             self._tracer("poll", self._task[k])
         if self._debug is None:
             return 0
-        CURRENT.last = None
         return cx.uses
 
     def _after_poll(self, k, r, cx, before, main):
@@ -388,11 +388,7 @@ class Executor:
                 "task %s awaited %r, which is not a pollen future (an asyncio "
                 "object?); use pollen's futures" % (self._task[k].name, r))
         elif self._debug is not None and cx.uses == before and not self._ready[k]:
-            exc = self._debug.contract_error(self._task[k])
-            try:
-                self._coro[k].close()
-            except Exception:
-                pass
+            exc = self._debug.contract_error(self._task[k], self._coro[k])  # unwinds the task
         else:
             return False
         return self._ended(k, exc, True, main)

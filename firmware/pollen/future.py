@@ -41,11 +41,10 @@ class Context:
 
 
 class _Current:
-    __slots__ = ("cx", "last")
+    __slots__ = ("cx",)
 
     def __init__(self):
         self.cx = None
-        self.last = None  # debug mode: the Future polled last through await
 
 
 CURRENT = _Current()  # the context of the task now running; set by drivers of coroutines
