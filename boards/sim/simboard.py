@@ -7,7 +7,9 @@ Timer(-1) with tick_hz, periodic re-arm from the previous target, one-shot
 deadlines in the past firing at once; ticks that wrap at 2**30; a
 disable_irq/enable_irq pair that latches edges (both edges while disabled:
 one call, flags 12); WDT with the RP2040's 8388 ms limit; machine.idle()
-returning on any interrupt or after 1 ms.
+returning on any interrupt or after 1 ms; machine.UART with the PL011's
+FIFOs, the firmware's ring buffers and interrupt levels, bytes on the wire
+at the baud rate (uart_feed / uart_sent script the other end).
 
 Virtual time: nothing the program does takes time.  Time moves only when
 the program sleeps (select.poll().ipoll, machine.idle, time.sleep_*) or a
@@ -255,6 +257,404 @@ class _TimerBase:
         b._interrupt(self._cb, self, self._hard, "timer")
 
 
+# ----------------------------------------------------------------- uart ----
+#
+# machine.UART as ports/rp2/machine_uart.c builds it on the PL011: per UART a
+# 32-byte hardware RX FIFO and TX FIFO, and the firmware's ring buffers
+# (rxbuf/txbuf, 256 by default, 32..32766).  The UART interrupt (C, no Python
+# handler) moves RX FIFO -> rx ring and tx ring -> TX FIFO.  It fires when the
+# RX FIFO reaches 4 bytes (uart_set_irq_enables sets that level) or when the
+# line has been idle for 32 bit periods with bytes left in the FIFO (the RX
+# timeout), and when the TX FIFO drains through 4 bytes.  So a lone byte
+# wakes a sleeping CPU only at the RX timeout, as on the chip; ipoll's ioctl
+# still sees it at once if the CPU happens to look (uart_is_readable).
+# A character is 1 start + bits + parity + stop bits on the wire.
+
+_UART_FIFO = 32
+_UART_IRQ_LEVEL = 4
+
+
+def _uart_ms_deadline(b, start_ms, timeout):
+    """The virtual time (us) at which `ticks_ms() - start_ms > timeout`: the
+    firmware's timeout test in read/write."""
+    return (start_ms + timeout + 1) * 1000 - b.epoch_us
+
+
+class _UartState:
+    """What the firmware keeps per UART (the static machine_uart_obj[id])."""
+
+    def __init__(self, board, id):
+        self._b = board
+        self.id = id
+        self.enabled = False
+        self.baudrate = 0
+        self.bits = 8
+        self.parity = None
+        self.stop = 1
+        self.tx = 4 * id      # GP0/GP1 for UART0, GP4/GP5 for UART1
+        self.rx = 4 * id + 1
+        self.timeout = 0
+        self.timeout_char = 0
+        self.rxbuf = 256
+        self.txbuf = 256
+        self.rx_fifo = []
+        self.rx_ring = []
+        self.tx_ring = []
+        self.tx_fifo = []
+        self.shifting = False
+        self.sent = []        # (t_us, byte) of every byte that left the TX pin
+        self.overruns = 0     # bytes lost: the RX FIFO was full
+        self.lost = 0         # bytes that arrived while the UART was off
+        self.line_free_at = 0  # when the host's side of the wire can start the next byte
+        self._rx_timeout = None
+
+    def char_us(self, n=1):
+        """Wire time of n characters, in us (whole us, no drift over n)."""
+        bits = 1 + self.bits + (0 if self.parity is None else 1) + self.stop
+        return n * bits * 1000000 // (self.baudrate or 115200)
+
+    # -- the interrupt (C in the firmware) ---------------------------------
+
+    def _irq(self):
+        self._drain_rx()
+        self._fill_tx()
+        self._b._interrupt(None, None, True, "uart")  # the CPU's event register
+
+    def _drain_rx(self):
+        fifo = self.rx_fifo
+        ring = self.rx_ring
+        while fifo and len(ring) < self.rxbuf:
+            ring.append(fifo.pop(0))
+
+    def _fill_tx(self):
+        fifo = self.tx_fifo
+        ring = self.tx_ring
+        while ring and len(fifo) < _UART_FIFO:
+            fifo.append(ring.pop(0))
+        self._tx_start()
+
+    # -- receiving -----------------------------------------------------------
+
+    def _arrive(self, byte):
+        b = self._b
+        if not self.enabled:
+            self.lost += 1
+            return
+        if len(self.rx_fifo) >= _UART_FIFO:
+            self.overruns += 1
+            return
+        self.rx_fifo.append(byte)
+        if self._rx_timeout is not None:
+            b._cancel(self._rx_timeout)
+        self._rx_timeout = None
+        if len(self.rx_fifo) >= _UART_IRQ_LEVEL:
+            self._irq()
+        else:
+            bits = 1 + self.bits + (0 if self.parity is None else 1) + self.stop
+            self._rx_timeout = b.after(self.char_us(32) // bits, self._on_rx_timeout)
+
+    def _on_rx_timeout(self, _):
+        self._rx_timeout = None
+        if self.enabled and self.rx_fifo:
+            self._irq()
+
+    # -- sending -------------------------------------------------------------
+
+    def _tx_start(self):
+        if self.shifting or not self.tx_fifo:
+            return
+        before = len(self.tx_fifo)
+        byte = self.tx_fifo.pop(0)  # into the shift register
+        self.shifting = True
+        self._b.after(self.char_us(), self._tx_done, byte)
+        left = before - 1
+        if before > _UART_IRQ_LEVEL >= left or left == 0:  # through the level, or empty
+            self._b.after(0, self._tx_irq)
+
+    def _tx_irq(self, _):
+        if self.enabled:
+            self._irq()
+
+    def _tx_done(self, byte):
+        self.shifting = False
+        self.sent.append((self._b.now, byte))
+        if self.enabled:
+            self._tx_start()
+
+    # -- what the stream functions share -----------------------------------
+
+    def readable(self):
+        return bool(self.rx_ring or self.rx_fifo)
+
+    def _wait_until(self, deadline):
+        """mp_event_wait_ms(): run scheduled callbacks, sleep to the next event
+        or the deadline (whichever is first)."""
+        b = self._b
+        b._run_soft()
+        t = b._next_time()
+        if t is None or t > deadline:
+            t = deadline
+        b.cpu_wakeups += 1
+        b._advance_to(max(t, b.now))
+
+    def _get(self):
+        """One byte from the ring (draining the FIFO first, as read() does),
+        waiting as the firmware's read loop waits; -1 on its timeout."""
+        b = self._b
+        while not self.rx_ring:
+            if self.rx_fifo:
+                self._drain_rx()
+                break
+            if b.now >= self._deadline:
+                return -1
+            self._wait_until(self._deadline)
+        return self.rx_ring.pop(0)
+
+    def read_call(self, n):
+        """One call of the driver's read (mp_machine_uart_read): up to n bytes;
+        the first waits `timeout` ms, each next one `timeout_char` ms."""
+        b = self._b
+        out = []
+        self._deadline = _uart_ms_deadline(b, b.ticks_ms(), self.timeout)
+        while len(out) < n:
+            c = self._get()
+            if c < 0:
+                break
+            out.append(c)
+            self._deadline = _uart_ms_deadline(b, b.ticks_ms(), self.timeout_char)
+        return out
+
+    def read_stream(self, n):
+        """mp_stream_rw: call the driver until n bytes or it times out with
+        nothing.  None if nothing came at all (EAGAIN)."""
+        got = []
+        while len(got) < n:
+            part = self.read_call(n - len(got))
+            if not part:
+                break
+            got.extend(part)
+        return got if got else None
+
+    def write_call(self, data):
+        """mp_machine_uart_write: fill the tx ring, then wait for room per byte
+        (`timeout` ms for the first wait, `timeout_char` after a byte went in)."""
+        b = self._b
+        i = 0
+        n = len(data)
+        while i < n and len(self.tx_ring) < self.txbuf:
+            self.tx_ring.append(data[i])
+            i += 1
+        self._fill_tx()
+        deadline = _uart_ms_deadline(b, b.ticks_ms(), self.timeout)
+        while i < n:
+            while len(self.tx_ring) >= self.txbuf:
+                if b.now >= deadline:
+                    return i if i else None
+                self._wait_until(deadline)
+            self.tx_ring.append(data[i])
+            i += 1
+            deadline = _uart_ms_deadline(b, b.ticks_ms(), self.timeout_char)
+            self._fill_tx()
+        return n
+
+
+def _bytes_of(buf):
+    if isinstance(buf, str):
+        return buf.encode()
+    return bytes(buf)
+
+
+class _UartBase:
+    """machine.UART: UART(id, baudrate=115200, bits=8, parity=None, stop=1, *,
+    tx, rx, timeout=0, timeout_char, txbuf=256, rxbuf=256).  UART(0) is the
+    same object every time (the firmware's static machine_uart_obj[id]); the
+    peripheral is (re)initialised when arguments are given or it was off.
+    Its stream ioctl is not a Python method, as on the firmware: select.poll
+    reaches it as the C stream protocol (here: _stream_ioctl)."""
+
+    INV_TX = 1
+    INV_RX = 2
+    CTS = 1
+    RTS = 2
+    _board = None
+
+    def __new__(cls, id, *args, **kw):
+        b = cls._board
+        if not isinstance(id, int) or not 0 <= id <= 1:
+            raise ValueError("UART(%s) doesn't exist" % (id,))
+        u = b._uarts.get(id)
+        if u is None:
+            u = object.__new__(cls)
+            u._st = b._uart_state(id)
+            b._uarts[id] = u
+        return u
+
+    def __init__(self, id, baudrate=-1, bits=-1, parity=-1, stop=-1, *, tx=None, rx=None,
+                 cts=None, rts=None, timeout=-1, timeout_char=-1, invert=-1, flow=-1,
+                 txbuf=-1, rxbuf=-1):
+        given = (baudrate, bits, parity, stop, tx, rx, cts, rts, timeout, timeout_char,
+                 invert, flow, txbuf, rxbuf) != (-1, -1, -1, -1, None, None, None, None,
+                                                 -1, -1, -1, -1, -1, -1)
+        self.init(baudrate, bits, parity, stop, tx=tx, rx=rx, timeout=timeout,
+                  timeout_char=timeout_char, txbuf=txbuf, rxbuf=rxbuf, _force=given)
+
+    def init(self, baudrate=-1, bits=-1, parity=-1, stop=-1, *, tx=None, rx=None,
+             timeout=-1, timeout_char=-1, txbuf=-1, rxbuf=-1, _force=True, **kw):
+        st = self._st
+        b = self._board
+        locked = b._native()
+        try:
+            if baudrate > 0:
+                st.baudrate = baudrate
+            if bits > 0:
+                st.bits = bits
+            if parity != -1:
+                st.parity = parity
+            if stop > 0:
+                st.stop = stop
+            if tx is not None:
+                n = self._pin_number(tx)
+                if not (n & 3 == 0 and ((n + 4) & 8) >> 3 == st.id):
+                    raise ValueError("bad TX pin")
+                st.tx = n
+            if rx is not None:
+                n = self._pin_number(rx)
+                if not (n & 3 == 1 and ((n + 4) & 8) >> 3 == st.id):
+                    raise ValueError("bad RX pin")
+                st.rx = n
+            if timeout >= 0:
+                st.timeout = timeout
+            if timeout_char >= 0:
+                st.timeout_char = timeout_char
+            sizes = []
+            for size, what in ((rxbuf, "rxbuf"), (txbuf, "txbuf")):
+                if size <= 0:
+                    size = 256
+                elif size < 32:
+                    size = 32
+                elif size > 32766:
+                    raise ValueError("%s too large" % what)
+                sizes.append(size)
+            if _force or not st.enabled:
+                if st.baudrate == 0:
+                    st.baudrate = 115200
+                st.timeout_char = max(st.timeout_char, 13000 // st.baudrate + 1)
+                st.rxbuf, st.txbuf = sizes
+                st.rx_ring = []    # ringbuf_alloc: fresh buffers
+                st.tx_ring = []
+                st.enabled = True
+        finally:
+            b._native_end(locked)
+
+    def _pin_number(self, p):
+        if isinstance(p, int):
+            return p
+        return self._board._pin_state(p).gpio
+
+    def deinit(self):
+        st = self._st
+        st.enabled = False
+        st.baudrate = 0
+
+    def any(self):
+        b = self._board
+        locked = b._native()
+        st = self._st
+        st._drain_rx()
+        n = len(st.rx_ring)
+        b._native_end(locked)
+        return n
+
+    def read(self, n=-1):
+        """Up to n bytes (all there is when n is omitted); None if nothing
+        came within `timeout` ms."""
+        b = self._board
+        locked = b._native()
+        try:
+            got = self._st.read_stream(n if n >= 0 else 1 << 30)
+            return None if got is None else bytes(got)
+        finally:
+            b._native_end(locked)
+
+    def readinto(self, buf, nbytes=-1):
+        """Into buf (at most nbytes); the count, or None if nothing came."""
+        b = self._board
+        locked = b._native()
+        try:
+            n = len(buf) if nbytes < 0 else min(nbytes, len(buf))
+            got = self._st.read_stream(n)
+            if got is None:
+                return None
+            for i in range(len(got)):
+                buf[i] = got[i]
+            return len(got)
+        finally:
+            b._native_end(locked)
+
+    def readline(self):
+        """mp_stream_unbuffered_readline: byte by byte until b"\\n"; None if
+        nothing came, what came if the line stopped short."""
+        b = self._board
+        locked = b._native()
+        try:
+            st = self._st
+            out = []
+            while True:
+                c = st.read_stream(1)
+                if c is None:
+                    break
+                out.extend(c)
+                if c[0] == 10:
+                    break
+            return bytes(out) if out else None
+        finally:
+            b._native_end(locked)
+
+    def write(self, buf):
+        """Bytes written (None if none fitted before the timeout)."""
+        b = self._board
+        locked = b._native()
+        try:
+            return self._st.write_call(_bytes_of(buf))
+        finally:
+            b._native_end(locked)
+
+    def txdone(self):
+        st = self._st
+        return not st.tx_ring and not st.tx_fifo
+
+    def flush(self):
+        """Wait until every byte is on the wire (MP_STREAM_FLUSH)."""
+        b = self._board
+        locked = b._native()
+        st = self._st
+        while not (not st.tx_ring and not st.tx_fifo):
+            st._wait_until(b.now + st.char_us(st.txbuf + _UART_FIFO + 1))
+        b._native_end(locked)
+
+    def sendbreak(self):
+        pass
+
+    def _stream_ioctl(self, req, arg):
+        """The C stream ioctl (mp_machine_uart_ioctl): MP_STREAM_POLL."""
+        st = self._st
+        if req != 3:
+            return -1
+        r = 0
+        if arg & 1 and st.readable():
+            r |= 1
+        if arg & 4 and len(st.tx_ring) < st.txbuf:
+            r |= 4
+        return r
+
+    def __repr__(self):
+        st = self._st
+        return ("UART(%d, baudrate=%d, bits=%d, parity=%s, stop=%d, tx=%d, rx=%d, "
+                "txbuf=%d, rxbuf=%d, timeout=%d, timeout_char=%d, invert=None)"
+                % (st.id, st.baudrate, st.bits, st.parity, st.stop, st.tx, st.rx,
+                   st.txbuf, st.rxbuf, st.timeout, st.timeout_char))
+
+
 class _WDTBase:
     _board = None
 
@@ -286,6 +686,10 @@ class _Machine:
         class WDT(_WDTBase):
             _board = board
 
+        class UART(_UartBase):
+            _board = board
+
+        self.UART = UART
         self.Pin = Pin
         self.Timer = Timer
         self.WDT = WDT
@@ -350,15 +754,66 @@ class _Time:
 
 
 class _Poll:
+    """select.poll() as extmod/modselect.c has it on a bare-metal port.
+
+    register(obj, mask) adds obj (allocating its entry, as the firmware does:
+    MemoryError under a heap lock) or, if it is there, changes its mask;
+    modify(obj, mask) changes it (OSError ENOENT if obj is not registered);
+    unregister(obj) forgets it (no error if it was not there).  Each look
+    asks every registered object -- mask 0 included, as the firmware does --
+    through its stream ioctl (a machine.UART's is C: here `_stream_ioctl`;
+    an io.IOBase object's is its Python `ioctl`), and ipoll yields every
+    object that reported something, in registration order."""
+
     def __init__(self, board):
         self._b = board
-        self._objs = []
+        self._objs = []  # [obj, mask, ioctl]
 
-    def register(self, obj, mask=1):
-        self._objs.append((obj, mask))
+    def _find(self, obj):
+        for e in self._objs:
+            if e[0] is obj:
+                return e
+        return None
+
+    def register(self, obj, mask=5):  # POLLIN | POLLOUT by default, as the firmware
+        b = self._b
+        locked = b._native()
+        e = self._find(obj)
+        if e is None:
+            io = getattr(obj, "_stream_ioctl", None) or getattr(obj, "ioctl", None)
+            if io is None:
+                b._native_end(locked)
+                raise TypeError("stream operation not supported")
+            if locked:  # the firmware allocates the entry (m_new_obj(poll_obj_t))
+                b._native_end(locked)
+                raise MemoryError("memory allocation failed, heap is locked")
+            self._objs.append([obj, mask, io])
+        else:
+            e[1] = mask
+        b._native_end(locked)
+
+    def modify(self, obj, mask):
+        e = self._find(obj)
+        if e is None:
+            raise OSError(2)  # MP_ENOENT
+        e[1] = mask
 
     def unregister(self, obj):
-        self._objs = [p for p in self._objs if p[0] is not obj]
+        b = self._b
+        locked = b._native()
+        self._objs = [e for e in self._objs if e[0] is not obj]
+        b._native_end(locked)
+
+    def _look(self):
+        """poll_set_poll_once(): every object's ioctl(MP_STREAM_POLL, mask)."""
+        ready = []
+        for obj, mask, io in self._objs:
+            r = io(3, mask)
+            if r == -1:
+                raise OSError(22)  # the ioctl failed: MP_EINVAL
+            if r:
+                ready.append((obj, r))
+        return ready
 
     def ipoll(self, timeout=-1, flags=0):
         """Sleep until a registered object is ready (its ioctl says so) or the
@@ -366,16 +821,21 @@ class _Poll:
         look; then mp_event_wait_*(): run scheduled callbacks, then WFE.  The
         WFE sleeps only if the CPU's event register is clear: every interrupt
         sets it (ARMv6-M: any exception return), so a wake made by a hard IRQ
-        or by a callback that an IRQ scheduled is looked at before sleeping."""
+        or by a callback that an IRQ scheduled is looked at before sleeping.
+        WFE sleeps through events that raise no interrupt (a byte entering a
+        UART's FIFO below its interrupt level): only an interrupt, or the
+        timeout, ends it."""
         b = self._b
         locked = b._native()
         try:
             end = None if timeout < 0 else b.now + timeout * 1000
             while True:
-                for obj, mask in self._objs:  # poll_set_poll_once()
-                    r = obj.ioctl(3, mask)
-                    if r:
-                        return iter(((obj, r),))
+                ready = self._look()
+                if ready:
+                    if flags & 1:  # one-shot: not polled again until its mask is set
+                        for obj, r in ready:
+                            self._find(obj)[1] = 0
+                    return iter(ready)
                 if end is not None and b.now >= end:
                     return iter(())
                 b._run_soft()  # mp_event_handle_nowait(): scheduled callbacks, then WFE
@@ -384,18 +844,21 @@ class _Poll:
                     # the last WFE -- clears it and completes at once: look again
                     b.event_register = False
                     continue
-                t = b._next_time()
-                if t is None:
-                    if end is None:
-                        if b.stop_at is None:
-                            raise SimDeadlock(b._deadlock_message())
-                        t = b.stop_at  # a run of fixed length: idle to its end
-                    else:
-                        t = end
-                elif end is not None and t > end:
-                    t = end
                 b.cpu_wakeups += 1
-                b._advance_to(t)
+                while True:  # WFE: until an interrupt, or the timeout
+                    t = b._next_time()
+                    if t is None:
+                        if end is None:
+                            if b.stop_at is None:
+                                raise SimDeadlock(b._deadlock_message())
+                            t = b.stop_at  # a run of fixed length: idle to its end
+                        else:
+                            t = end
+                    elif end is not None and t > end:
+                        t = end
+                    b._advance_to(t)
+                    if b.event_register or (end is not None and b.now >= end):
+                        break
         finally:
             b._native_end(locked)
 
@@ -428,6 +891,8 @@ class SimBoard:
         self._held = []              # hard IRQs waiting for enable_irq
         self._latched = []           # pins with edges latched while IRQs were off
         self._pins = {}
+        self._uarts = {}             # id -> the machine.UART object
+        self._uart_states = {}       # id -> _UartState (exists before the UART is made)
         self.irq_disabled = 0
         self.in_hard_irq = False
         self._heap_locked = False
@@ -659,6 +1124,45 @@ class SimBoard:
             self._call_hard(st.handler, st.pin_obj, "pin")
         elif len(self._soft) < 8:
             self._soft.append((st.handler, st.pin_obj))
+
+    # -- UARTs: the other end of the wire ------------------------------------
+
+    def _uart_state(self, id):
+        st = self._uart_states.get(id)
+        if st is None:
+            st = self._uart_states[id] = _UartState(self, id)
+        return st
+
+    def uart_feed(self, id, data, at_ms=None, at_us=None, baudrate=None):
+        """Bytes sent to UART `id`'s RX pin: the first starts at at_ms (or
+        at_us; default now), each takes one character time at `baudrate`
+        (default: the UART's, else 115200) -- a byte is in the RX FIFO when
+        its stop bit ends.  Feeds queue up behind each other like bytes on one
+        wire.  Bytes that arrive while the UART is off are lost (counted in
+        uart_state(id).lost).  Returns the time (us) the last byte arrives."""
+        st = self._uart_state(id)
+        if isinstance(data, str):
+            data = data.encode()
+        t0 = self.now if at_us is None and at_ms is None else (
+            at_us if at_us is not None else at_ms * 1000)
+        t0 = max(t0, st.line_free_at, self.now)
+        baud = baudrate or st.baudrate or 115200
+        bits = 1 + st.bits + (0 if st.parity is None else 1) + st.stop
+        t = t0
+        for k in range(len(data)):
+            t = t0 + (k + 1) * bits * 1000000 // baud
+            self.at(t, st._arrive, data[k])
+        st.line_free_at = t
+        return t
+
+    def uart_sent(self, id):
+        """Every byte UART `id` has put on its TX pin so far (all bits sent)."""
+        return bytes(c for _, c in self._uart_state(id).sent)
+
+    def uart_state(self, id):
+        """The firmware-side state of UART `id` (FIFOs, rings, `sent` with
+        times, `overruns`, `lost`): for tests."""
+        return self._uart_state(id)
 
     # -- scripted inputs -----------------------------------------------------
 

@@ -1,0 +1,120 @@
+"""On the chip: lines sent to UART0 by the host are read with pollen.stream
+while a pin task and a Ticker keep their timing.
+
+Runs ON the board (MicroPython's machine.UART: UART0 on GP0/GP1 at 115200),
+through the board tier's runner.  NEEDS_CONTROL: the bytes come from the
+emulated Pico's control socket -- a test prints `@ctl uart_send 0 "..."` (or
+`@ctl seq 14 ...` for button presses) and the runner sends the rest of the
+line to the socket.  By hand:
+
+    mpremote connect PTY soft-reset run host_tests/board/test_uart.py
+
+while something forwards the `@ctl` lines (Control(...).cmd(line[5:])).
+"""
+
+import sys
+import time
+
+import machine
+
+import pollen
+from pollen.gpio import Input
+from pollen.stream import Stream
+from pollen import select
+from pollen.timer import Delay, Ticker, sleep_ms
+
+NEEDS_CONTROL = True
+
+BUTTON = 14
+
+
+def ctl(cmd):
+    """Ask the runner to send `cmd` to the emulator's control socket."""
+    print("@ctl " + cmd)
+    flush = getattr(sys.stdout, "flush", None)
+    if flush is not None:
+        flush()
+
+
+def uart_send(uart_id, text):
+    """The host writes `text` into UART uart_id's RX (a JSON string for the socket)."""
+    quoted = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    ctl('uart_send %d "%s"' % (uart_id, quoted))
+
+
+def test_uart0_lines_arrive_while_a_pin_task_and_a_ticker_keep_their_timing():
+    lines = ["hello pollen\n", "line 2\n", "a longer third line\n", "4\n", "the end\n"]
+    uart = machine.UART(0, 115200)  # GP0 TX, GP1 RX: the firmware's defaults
+    while uart.any():  # whatever an earlier run left behind
+        uart.read()
+    s = Stream(uart)
+    btn = Input(BUTTON, pull="up")
+    tk = Ticker(10)
+    got = []
+    late_us = []       # every tick's lateness
+    press_us = []      # edge (taken in the IRQ) -> the pin task runs
+    state = {"done": False}
+
+    async def presses():
+        while True:
+            await btn.wait_for_falling_edge()
+            press_us.append(time.ticks_diff(time.ticks_us(), btn.edge_us))
+
+    async def ticking():
+        while not state["done"]:
+            await tk.next()
+            late_us.append(tk.late_us)
+
+    async def reader():
+        for text in lines:
+            uart_send(0, text)
+            got.append(await s.readline())
+            await sleep_ms(50)  # the Ticker and the presses go on between lines
+
+    async def main():
+        # a press every 60 ms (held 20 ms) through the test, exact in emulated time
+        ctl("seq %d " % BUTTON + " ".join("40000:0 20000:z" for _ in range(12)))
+        ex.spawn(presses())
+        r = ex.spawn(reader())
+        t = ex.spawn(ticking())
+        # one timeout for the whole test (a with_timeout per line would cost
+        # ~1 ms of Python on a Cortex-M0+ each, and show up as Ticker lateness)
+        i, _ = await select(r, Delay(10000))
+        state["done"] = True
+        await t
+        return i
+
+    ex = pollen.Executor(4)
+    try:
+        timed_out = ex.run(main()) == 1
+    finally:
+        ex.shutdown()
+        s.release()
+        btn.release()
+    late_us.sort()
+    print("uart: %d lines; Ticker(10): %d ticks, %d missed, late median %d us, max %d us; "
+          "%d presses, max press latency %s us"
+          % (len(got), tk.ticks, tk.missed, late_us[len(late_us) // 2] if late_us else -1,
+             tk.max_late_us, len(press_us), max(press_us) if press_us else "-"))
+    assert not timed_out, "no line within 10 s (is the runner forwarding @ctl lines?): %r" % got
+    assert got == [t.encode() for t in lines], got
+    assert tk.ticks >= 20 and tk.missed == 0, (tk.ticks, tk.missed)
+    # the typical tick is on time; the worst one -- when a line, a press and the
+    # test's own print to USB meet -- stays far from the next tick
+    assert late_us[len(late_us) // 2] < 1000, late_us
+    assert tk.max_late_us < 2000, late_us
+    assert press_us, "no button press reached the pin task (is the runner forwarding @ctl lines?)"
+    assert max(press_us) < 1000, press_us
+
+
+if __name__ == "__main__":  # run by hand: mpremote ... run host_tests/board/test_uart.py
+    failed = 0
+    for name in sorted(n for n in globals() if n.startswith("test_")):
+        try:
+            globals()[name]()
+            print("ok  ", name)
+        except Exception as e:
+            failed += 1
+            print("FAIL", name)
+            sys.print_exception(e)
+    print("board: %d failed" % failed)
