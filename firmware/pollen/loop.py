@@ -52,7 +52,11 @@ def schedule(ex, main):
                 if k < 0:
                     urgent = False
         if not urgent:  # round robin over the yielded ones
-            k = ready.find(YIELDED, i + 1, cap)
+            k = i + 1
+            if k == cap:
+                k = 0
+            if ready[k] != 2:  # the next slot first: tasks that all yield need no find()
+                k = ready.find(YIELDED, i + 1, cap)
             if k < 0:
                 k = ready.find(YIELDED, 0, i + 1)
                 if k < 0:
