@@ -8,8 +8,9 @@ APP    ?= button
 PORT   ?=
 FIRMWARE ?=
 SCENARIO ?=
+EMU ?=
 
-.PHONY: test demo venv bench sim flash run repl clean
+.PHONY: test test-board demo venv bench sim flash run repl clean
 
 $(VENV)/.installed: requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "ERROR: $(PYTHON) not found; run make PYTHON=python3"; exit 2; }
@@ -23,6 +24,11 @@ venv: $(VENV)/.installed
 test: venv
 	@$(PY) tools/test_all.py $(if $(MICROPYTHON),--micropython $(MICROPYTHON))
 
+# The on-target tier: PORT=/dev/ttyACM0 (a Pico running MicroPython) or EMU=1
+# (the emulated Pico in ../shared/rp2040; RP2EMU_DIR= points elsewhere).
+test-board: venv
+	@$(PY) tools/test_board.py $(if $(PORT),--port $(PORT)) $(if $(EMU),--emulator)
+
 demo: venv
 	$(MICROPYTHON) tools/sim.py button --scenario demo --vcd build/button.vcd
 
@@ -30,7 +36,7 @@ sim: venv
 	$(MICROPYTHON) tools/sim.py $(APP) $(if $(SCENARIO),--scenario $(SCENARIO))
 
 bench: venv
-	$(PY) tools/bench.py --micropython $(MICROPYTHON) $(if $(PORT),--port $(PORT))
+	$(PY) tools/bench.py --micropython $(MICROPYTHON) $(if $(PORT),--port $(PORT)) $(if $(EMU),--emulator)
 
 flash: venv
 	$(PY) tools/deploy.py flash --board $(BOARD) --app $(APP) $(if $(PORT),--port $(PORT)) $(if $(FIRMWARE),--firmware $(FIRMWARE)) $(if $(MARCH),--march $(MARCH))

@@ -1,13 +1,14 @@
 """pollen vs MicroPython's asyncio, side by side on the real interpreter.
 
-Runs tools/bench_mp.py under MicroPython (unix, or a board through mpremote),
+Runs tools/bench_mp.py under the unix MicroPython (a board: tools/bench_board.py,
+which `--port`/`--emulator` hand over to),
 collects its `@ {json}` result lines and prints the tables, with a ratio
 column (>1 means pollen is better) and PASS/MISS against pollen's targets.
 
     .venv/bin/python tools/bench.py --micropython .venv/bin/micropython
         [--iterations-scale 0.01] [--reps 5] [--heaps default,192k]
         [--plot docs/bench_scaling.png] [--write docs/BENCHMARKS.md]
-        [--port /dev/ttyACM0]      # a board with pollen installed; via mpremote
+        [--port /dev/ttyACM0 | --emulator]   # a board: tools/bench_board.py
 
 Timed figures alternate pollen and asyncio inside one interpreter process,
 `--reps` times, and report the medians.  Nothing here judges timing in the
@@ -81,20 +82,6 @@ def run_unix(mp, heap, args, script=BENCH_MP):
     if p.returncode != 0:
         raise RuntimeError("%s failed (%d):\n%s" % (" ".join(cmd), p.returncode, p.stdout[-3000:]))
     return parse(p.stdout)
-
-
-def run_board(port, args, script=BENCH_MP):
-    """Same program on a board: pollen must already be on the board's path
-    (e.g. /lib/pollen).  The argument list is written into the file's ARGS."""
-    src = open(script).read().replace("ARGS = None", "ARGS = %r" % (args,), 1)
-    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
-        f.write(src)
-    try:
-        cmd = ["mpremote", "connect", port, "soft-reset", "run", f.name]
-        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        return parse(p.stdout)
-    finally:
-        os.unlink(f.name)
 
 
 def import_ram(records):
@@ -342,7 +329,8 @@ def write_doc(path, text):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--micropython", help="unix MicroPython interpreter")
-    ap.add_argument("--port", help="run on a board through mpremote instead")
+    ap.add_argument("--port", help="a board instead: tools/bench_board.py --port")
+    ap.add_argument("--emulator", action="store_true", help="the emulated Pico: tools/bench_board.py --emulator")
     ap.add_argument("--micropython32", default=os.environ.get("MICROPYTHON32", MP32),
                     help="32-bit interpreter for the import-RAM figures (tools/mp32/build.sh)")
     ap.add_argument("--micropython32-frozen", default=os.environ.get("MICROPYTHON32_FROZEN", MP32_FROZEN),
@@ -356,14 +344,12 @@ def main(argv=None):
     a = ap.parse_args(argv)
     scale, reps = a.iterations_scale, a.reps
     runs, mem, mem32, mpy_sizes, scaling, march_sizes, mem32f = {}, [], [], {}, [], {}, []
-    pollen_form = "as installed on the board"
-    if a.port:
-        runs["board"] = run_board(a.port, ["run", str(scale), str(reps), "", ""])
-        mem = run_board(a.port, ["memory", "1", "1", "", ""])
-        mem += import_ram(run_board(a.port, imports_spec("-"), BENCH_IMPORT))
-        if a.plot:
-            scaling = run_board(a.port, ["scaling", str(scale), str(reps), "", ""])
-    else:
+    pollen_form = "as .mpy files built as for a board"
+    if a.port or a.emulator:  # the chip's own figures, side by side with asyncio
+        import bench_board
+        return bench_board.main((["--port", a.port] if a.port else ["--emulator"])
+                                + (["--write", a.write] if a.write else []))
+    else:  # the unix interpreter
         mp = find_micropython(a.micropython)
         mpy_cross = find_mpy_cross(mp)
         if mpy_cross is None:

@@ -122,8 +122,9 @@ class Board:
             self.emu = None
 
 
-def open_board(port=None, emulator=False, fast=False):
-    """A Board on `port`, or on a freshly started emulated Pico."""
+def open_board(port=None, emulator=False, fast=False, control=None):
+    """A Board on `port`, or on a freshly started emulated Pico.  `control`:
+    the control socket of an emulated Pico already running on `port`."""
     if emulator:
         d = harness_dir()
         if d is None:
@@ -141,6 +142,13 @@ def open_board(port=None, emulator=False, fast=False):
         b = Board(emu.pty, emu)
     elif port:
         b = Board(port)
+        if control:
+            d = harness_dir()
+            if d is None:
+                raise BoardError("--control needs ../shared/rp2040/rp2emu.py (or RP2EMU_DIR)")
+            sys.path.insert(0, d)
+            from rp2emu import Control
+            b.ctl = Control(control)
     else:
         raise BoardError(NO_BOARD)
     try:

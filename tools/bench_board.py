@@ -1,0 +1,428 @@
+"""pollen vs MicroPython's asyncio on a board, side by side in one run.
+
+    python tools/bench_board.py --emulator [--edges 100] [--write docs/BENCHMARKS.md]
+    python tools/bench_board.py --port /dev/ttyACM0          # make bench PORT=...
+
+Installs pollen as `make flash` does, then runs each figure for asyncio and
+for pollen, one after the other, printing progress:
+
+  edge -> task   a falling edge on GP14 wakes a waiting task that toggles
+                 GP25; nothing else running, and with 3 busy tasks (a
+                 40-iteration loop, then a yield).  On the emulated Pico the
+                 edges are driven through its control socket and both times
+                 are its own emulated-ns timestamps; a real board needs a
+                 signal on GP14, so there this figure is reported as not run.
+  idle duty      busy cycles / elapsed cycles while one task sleeps 300 ms
+                 and one waits on an interrupt (emulator: `status` counters).
+  switches/s     10 tasks that yield, timed on the chip (ticks_us).
+  ping-pong      two tasks waking each other: pollen Signal and Event vs
+                 asyncio.Event, round trips per second on the chip.
+  RAM            gc.mem_free() deltas on the chip: import, per task, per slot.
+
+Each device program ends with `@ {json}` lines; a figure is the median of
+its samples.  The table goes to stdout and, with --write, into the
+"RP2040" section of docs/BENCHMARKS.md.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import board as boardmod  # noqa: E402
+
+BEGIN = "<!-- bench-board:begin -->"
+END = "<!-- bench-board:end -->"
+READY = 15  # the device raises GP15 when it waits for edges / starts the idle window
+
+LATENCY = {
+    "pollen": """
+import pollen
+from machine import Pin
+from pollen.gpio import Input, Output
+rdy = Pin(15, Pin.OUT, value=0)
+N = %(n)d
+async def busy():
+    while True:
+        for i in range(40):
+            pass
+        await pollen.yield_now()
+async def main(ex):
+    b = Input(14, pull="up")
+    led = Output(25)
+    for i in range(%(busy)d):
+        ex.spawn(busy())
+    rdy.value(1)
+    for i in range(N):
+        await b.wait_for_falling_edge()
+        led.toggle()
+    rdy.value(0)
+ex = pollen.Executor(8)
+ex.run(main(ex))
+print('@ {"done": 1}')
+""",
+    "asyncio": """
+import asyncio
+from machine import Pin
+rdy = Pin(15, Pin.OUT, value=0)
+N = %(n)d
+async def busy():
+    while True:
+        for i in range(40):
+            pass
+        await asyncio.sleep_ms(0)
+async def main():
+    flag = asyncio.ThreadSafeFlag()
+    b = Pin(14, Pin.IN, Pin.PULL_UP)
+    led = Pin(25, Pin.OUT)
+    b.irq(lambda p: flag.set(), Pin.IRQ_FALLING, hard=True)
+    for i in range(%(busy)d):
+        asyncio.create_task(busy())
+    rdy.value(1)
+    for i in range(N):
+        await flag.wait()
+        led.toggle()
+    rdy.value(0)
+asyncio.run(main())
+print('@ {"done": 1}')
+""",
+}
+
+IDLE = {
+    "pollen": """
+import pollen
+from machine import Pin
+from pollen.gpio import Input
+from pollen.timer import sleep_ms
+rdy = Pin(15, Pin.OUT, value=0)
+async def waiter(b):
+    await b.wait_for_falling_edge()
+async def main(ex):
+    b = Input(14, pull="up")
+    ex.spawn(waiter(b))
+    await sleep_ms(50)
+    rdy.value(1)
+    await sleep_ms(300)
+    rdy.value(0)
+ex = pollen.Executor(8)
+ex.run(main(ex))
+print('@ {"done": 1}')
+""",
+    "asyncio": """
+import asyncio
+from machine import Pin
+rdy = Pin(15, Pin.OUT, value=0)
+async def waiter(flag):
+    await flag.wait()
+async def main():
+    flag = asyncio.ThreadSafeFlag()
+    b = Pin(14, Pin.IN, Pin.PULL_UP)
+    b.irq(lambda p: flag.set(), Pin.IRQ_FALLING, hard=True)
+    asyncio.create_task(waiter(flag))
+    await asyncio.sleep_ms(50)
+    rdy.value(1)
+    await asyncio.sleep_ms(300)
+    rdy.value(0)
+asyncio.run(main())
+print('@ {"done": 1}')
+""",
+}
+
+RATES = """
+import gc, time, json
+import asyncio
+import pollen
+from pollen.sync import Signal, Event
+def emit(**kw):
+    print('@ ' + json.dumps(kw))
+NT = 10
+R = %(rounds)d
+async def p_yielder(n):
+    for i in range(n):
+        await pollen.yield_now()
+async def a_yielder(n):
+    for i in range(n):
+        await asyncio.sleep_ms(0)
+def p_switch():
+    async def main(ex):
+        ts = [ex.spawn(p_yielder(R)) for i in range(NT)]
+        for t in ts:
+            await t
+    ex = pollen.Executor(NT + 1)
+    t0 = time.ticks_us(); ex.run(main(ex)); dt = time.ticks_diff(time.ticks_us(), t0)
+    return NT * R * 1e6 / dt
+def a_switch():
+    async def main():
+        ts = [asyncio.create_task(a_yielder(R)) for i in range(NT)]
+        await asyncio.gather(*ts)
+    t0 = time.ticks_us(); asyncio.run(main()); dt = time.ticks_diff(time.ticks_us(), t0)
+    return NT * R * 1e6 / dt
+def p_pingpong(kind):
+    a = Signal() if kind == "signal" else Event()
+    b = Signal() if kind == "signal" else Event()
+    async def pong():
+        for i in range(R):
+            await a.wait()
+            if kind == "event":
+                a.clear()
+            b.set()
+    async def main(ex):
+        t = ex.spawn(pong())
+        await pollen.yield_now()
+        m0 = gc.mem_alloc()
+        t0 = time.ticks_us()
+        for i in range(R):
+            a.set()
+            await b.wait()
+            if kind == "event":
+                b.clear()
+        dt = time.ticks_diff(time.ticks_us(), t0)
+        alloc = gc.mem_alloc() - m0
+        await t
+        return dt, alloc
+    ex = pollen.Executor(4)
+    gc.collect(); gc.disable()
+    dt, alloc = ex.run(main(ex))
+    gc.enable()
+    return R * 1e6 / dt, alloc / R
+def a_pingpong():
+    a = asyncio.Event(); b = asyncio.Event()
+    async def pong():
+        for i in range(R):
+            await a.wait(); a.clear(); b.set()
+    async def main():
+        t = asyncio.create_task(pong())
+        await asyncio.sleep_ms(0)
+        m0 = gc.mem_alloc()
+        t0 = time.ticks_us()
+        for i in range(R):
+            a.set(); await b.wait(); b.clear()
+        dt = time.ticks_diff(time.ticks_us(), t0)
+        alloc = gc.mem_alloc() - m0
+        await t
+        return dt, alloc
+    gc.collect(); gc.disable()
+    dt, alloc = asyncio.run(main())
+    gc.enable()
+    return R * 1e6 / dt, alloc / R
+for rep in range(%(reps)d):
+    emit(what="switch", side="asyncio", value=a_switch())
+    emit(what="switch", side="pollen", value=p_switch())
+    v, al = a_pingpong()
+    emit(what="pingpong", side="asyncio.Event", value=v, alloc=al)
+    v, al = p_pingpong("signal")
+    emit(what="pingpong", side="pollen Signal", value=v, alloc=al)
+    v, al = p_pingpong("event")
+    emit(what="pingpong", side="pollen Event", value=v, alloc=al)
+print('@ {"done": 1}')
+"""
+
+RAM = """
+import gc, json
+def free():
+    gc.collect()
+    return gc.mem_free()
+f0 = free()
+import asyncio
+f1 = free()
+async def idle():
+    await asyncio.sleep_ms(10)
+ts = [asyncio.create_task(idle()) for i in range(8)]
+f2 = free()
+print('@ ' + json.dumps({"what": "ram", "side": "asyncio", "import": f0 - f1, "per_task": (f1 - f2) / 8}))
+del ts
+f0 = free()
+import pollen, pollen.executor, pollen.timer, pollen.gpio, pollen.port_machine, pollen.loop
+from pollen import port
+port.current()
+f1 = free()
+ex = pollen.Executor(8)
+f2 = free()
+ex16 = pollen.Executor(16)
+f3 = free()
+del ex16
+async def idle():
+    await pollen.sleep_ms(10)
+ts = [ex.spawn(idle()) for i in range(8)]
+f4 = free()
+print('@ ' + json.dumps({"what": "ram", "side": "pollen", "import": f0 - f1, "executor8": f1 - f2,
+                         "per_slot": (f2 - f3 - (f1 - f2)) / 8, "per_task": (f3 - f4) / 8}))
+print('@ {"done": 1}')
+"""
+
+
+def records(out):
+    recs = [json.loads(l[2:]) for l in out.splitlines() if l.startswith("@ ")]
+    if not recs or recs[-1].get("done") != 1:
+        raise boardmod.BoardError("the device program did not finish; its output:\n" + out[-2000:])
+    return recs[:-1]
+
+
+def latency(b, side, busy, n):
+    """Median/mean/worst us from each GP14 falling edge to GP25's change."""
+    ctl = b.ctl
+    ctl.watch(14, 15, 25)
+    ctl.events()
+    import threading
+    out = []
+    th = threading.Thread(target=lambda: out.append(b.run(LATENCY[side] % {"n": n, "busy": busy}, timeout=600)))
+    th.start()
+    ctl.wait_pin(READY, 1, timeout=300)
+    steps = []
+    for i in range(n + 1):  # one edge more than awaited: the device never waits for a lost one
+        steps += [(10000 if i else 5000, 0), (3000, None)]
+    ctl.seq(14, steps)
+    ctl.wait_pin(READY, 0, timeout=600)
+    th.join(600)
+    records(out[0] if out else "")
+    lat = []
+    fall = None
+    for e in ctl.events():
+        if e["pin"] == 14 and e["level"] == 0:
+            fall = e["t_ns"]
+        elif e["pin"] == 25 and fall is not None:
+            lat.append((e["t_ns"] - fall) / 1000.0)
+            fall = None
+    if len(lat) < n:
+        raise boardmod.BoardError("%s: only %d of %d edges reached the task" % (side, len(lat), n))
+    return {"median": statistics.median(lat), "mean": statistics.mean(lat), "worst": max(lat), "n": len(lat)}
+
+
+def idle_duty(b, side):
+    ctl = b.ctl
+    import threading
+    out = []
+    th = threading.Thread(target=lambda: out.append(b.run(IDLE[side], timeout=300)))
+    th.start()
+    ctl.wait_pin(READY, 1, timeout=300, pause=True)
+    s0 = ctl.status()
+    ctl.resume()
+    ctl.wait_pin(READY, 0, timeout=300, pause=True)
+    s1 = ctl.status()
+    ctl.resume()
+    th.join(300)
+    records(out[0] if out else "")
+    busy = s1["cycles_executed"] - s0["cycles_executed"]
+    elapsed = (s1["t_ns"] - s0["t_ns"]) / 8.0
+    return 100.0 * busy / elapsed
+
+
+def med(recs, what, side, key="value"):
+    xs = [r[key] for r in recs if r.get("what") == what and r.get("side") == side]
+    return statistics.median(xs) if xs else None
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--port")
+    ap.add_argument("--emulator", action="store_true", help="start the emulated Pico (../shared/rp2040)")
+    ap.add_argument("--control", help="with --port: the control socket of an emulated Pico already running")
+    ap.add_argument("--edges", type=int, default=100)
+    ap.add_argument("--rounds", type=int, default=300)
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--no-install", action="store_true")
+    ap.add_argument("--write", help="put the table into this Markdown file's RP2040 section")
+    a = ap.parse_args(argv)
+    t0 = time.monotonic()
+    try:
+        b = boardmod.open_board(a.port, a.emulator, control=a.control)
+    except boardmod.BoardError as e:
+        print("bench: %s" % e)
+        return 2
+
+    def step(msg):
+        print("[%4.0f s] %s" % (time.monotonic() - t0, msg), flush=True)
+
+    res = {}
+    try:
+        if not a.no_install:
+            step("installing pollen (as make flash does)")
+            b.install()
+        if b.ctl is not None:
+            for busy in (0, 3):
+                for side in ("asyncio", "pollen"):
+                    step("edge -> task, %s, %d busy tasks, %d edges" % (side, busy, a.edges))
+                    res[("lat", side, busy)] = r = latency(b, side, busy, a.edges)
+                    step("   median %.1f us, mean %.1f, worst %.1f" % (r["median"], r["mean"], r["worst"]))
+            for side in ("asyncio", "pollen"):
+                step("idle duty, %s (300 ms)" % side)
+                res[("idle", side)] = d = idle_duty(b, side)
+                step("   %.3f %%" % d)
+        else:
+            step("edge -> task and idle duty: not run (they need the emulated Pico's timestamps: EMU=1)")
+        step("switches and ping-pong, %d rounds x %d reps" % (a.rounds, a.reps))
+        rates = records(b.run(RATES % {"rounds": a.rounds, "reps": a.reps}, timeout=900))
+        step("RAM on the chip")
+        ram = records(b.run(RAM, timeout=300))
+    except boardmod.BoardError as e:
+        print("bench: %s" % e)
+        return 2
+    finally:
+        b.close()
+    text = report(res, rates, ram, a)
+    print(text)
+    if a.write:
+        write_section(a.write, text)
+        print("wrote %s" % a.write)
+    step("done")
+    return 0
+
+
+def report(res, rates, ram, a):
+    L = ["Command: `%s`" % ("make bench EMU=1" if a.emulator else "make bench PORT=%s" % a.port),
+         "(`tools/bench_board.py%s --edges %d --rounds %d --reps %d`), MicroPython v1.28.0 `RPI_PICO`, "
+         "pollen as `make flash` installs it (.mpy, native loop and gpio)." % (
+             " --emulator" if a.emulator else " --port " + str(a.port), a.edges, a.rounds, a.reps), ""]
+    L += ["| figure | asyncio | pollen | pollen / asyncio | target |", "|---|---|---|---|---|"]
+
+    def row(name, av, pv, fmt, better_low, target):
+        if av is None or pv is None:
+            L.append("| %s | %s | %s | — | %s |" % (name, "not run" if av is None else fmt % av,
+                                                   "not run" if pv is None else fmt % pv, target))
+            return
+        ratio = (av / pv) if better_low else (pv / av)
+        L.append("| %s | %s | %s | %.2f× better | %s |" % (name, fmt % av, fmt % pv, ratio, target))
+
+    for busy, target in ((0, "median ≤ 60 µs"), (3, "median ≤ 300 µs")):
+        a_ = res.get(("lat", "asyncio", busy))
+        p_ = res.get(("lat", "pollen", busy))
+        for k in ("median", "mean", "worst"):
+            row("edge → task, %d busy, %s (µs, %s edges)" % (busy, k, a_["n"] if a_ else "—"),
+                a_ and a_[k], p_ and p_[k], "%.1f", True, target if k == "median" else "—")
+    row("CPU busy while idle (%)", res.get(("idle", "asyncio")), res.get(("idle", "pollen")), "%.3f", True, "≤ 0.1 %")
+    row("10 tasks yielding (switches/s)", med(rates, "switch", "asyncio"), med(rates, "switch", "pollen"),
+        "%.0f", False, "≥ 3× asyncio")
+    ae = med(rates, "pingpong", "asyncio.Event")
+    row("ping-pong: pollen Signal vs asyncio.Event (round trips/s)", ae, med(rates, "pingpong", "pollen Signal"),
+        "%.0f", False, "≥ 4×")
+    row("ping-pong: pollen Event vs asyncio.Event (round trips/s)", ae, med(rates, "pingpong", "pollen Event"),
+        "%.0f", False, "≥ 3×")
+    row("bytes allocated per round trip (Signal)", med(rates, "pingpong", "asyncio.Event", "alloc"),
+        med(rates, "pingpong", "pollen Signal", "alloc"), "%.0f", True, "0")
+    ra = [r for r in ram if r["side"] == "asyncio"][0]
+    rp = [r for r in ram if r["side"] == "pollen"][0]
+    L += ["", "RAM on the chip (`gc.mem_free()` deltas): asyncio import %d B (frozen in the firmware), "
+          "%.0f B per task; pollen import of core + timer + gpio + board port %d B (.mpy), "
+          "Executor(8) %d B, %.0f B per extra slot, %.0f B per task." % (
+              ra["import"], ra["per_task"], rp["import"], rp["executor8"], rp["per_slot"], rp["per_task"])]
+    return "\n".join(L)
+
+
+def write_section(path, text):
+    with open(path) as f:
+        doc = f.read()
+    block = "%s\n%s\n%s" % (BEGIN, text, END)
+    if BEGIN in doc:
+        doc = doc[:doc.index(BEGIN)] + block + doc[doc.index(END) + len(END):]
+    else:
+        doc = doc.rstrip() + "\n\n## On the RP2040 (emulated Pico)\n\n" + block + "\n"
+    with open(path, "w") as f:
+        f.write(doc)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
