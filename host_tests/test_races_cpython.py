@@ -17,7 +17,7 @@ from simsupport import board
 
 import pollen
 from pollen import Flag
-from pollen.gpio import Input
+from pollen.gpio import HIT, WANT, Input
 from pollen.timer import Ticker
 
 POLLEN_DIR = os.path.dirname(pollen.__file__)
@@ -50,7 +50,7 @@ def scenario(inject_at):
             state["lines"] += 1
             # an edge before the wait is armed must not count, so the
             # interrupt lands at the first line >= k at which the pin is awaited
-            if (state["edge_at"] is None and 0 < inject_at <= state["lines"] and btn._want
+            if (state["edge_at"] is None and 0 < inject_at <= state["lines"] and btn._st[WANT]
                     and b.now < b.stop_at):  # not while the run is being torn down
                 state["busy"] = True  # the handler's own lines are not counted
                 state["edge_at"] = b.now

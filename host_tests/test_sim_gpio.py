@@ -5,7 +5,7 @@ from support import raises
 
 import pollen
 from pollen import TimeoutError, select
-from pollen.gpio import Input, Output
+from pollen.gpio import HIT, WANT, Input, Output
 from pollen.timer import Delay, sleep_ms, with_timeout
 
 
@@ -104,7 +104,7 @@ def test_a_timeout_cancels_a_pin_wait_and_the_next_wait_is_clean():
             await with_timeout(50, btn.wait_for_falling_edge())
         except TimeoutError:
             pass
-        stale = (btn._want, btn._waker)
+        stale = (btn._st[WANT], btn._wait.waker)
         await sleep_ms(100)  # the 80 ms edge happens while nobody waits
         await btn.wait_for_falling_edge()
         return stale, b.now
@@ -121,7 +121,7 @@ def test_select_between_two_pins_reports_which_fired():
 
     async def main():
         i, _ = await select(a.wait_for_falling_edge(), c.wait_for_falling_edge())
-        return i, a._want, c._want
+        return i, a._st[WANT], c._st[WANT]
 
     assert run(b, main())[0] == (1, 0, 0)
 

@@ -12,9 +12,16 @@ Input's one preallocated wait object, so awaiting allocates nothing.  The
 awaits complete with None; the edge's time is on the Input afterwards:
 `edge_us` / `edge_ms` (ticks of the edge, taken in the IRQ -- not when the
 task noticed) and `level` (the level right after it).
+
+A board may bring its own handler with the same contract (port.edge_isr):
+the RP2040's reads the timer and the GPIO input register directly, in
+viper (port_rp2).  This file's _on_edge is the portable one, which the
+simulated board and every other port run.
 """
 
 # mpy-cross: -X emit=native
+
+from array import array
 
 from . import port as _port
 from .future import _STOP, CURRENT, PENDING, Future
@@ -41,21 +48,46 @@ def unclaim(port, pin):
     _claimed.pop((id(port), str(pin)), None)
 
 
+# Input state the IRQ handler shares with the task side: one array('i') per
+# Input, so the RP2040's handler (port_rp2.EdgeISR, viper) reaches it with
+# plain loads and stores.  Keep in step with port_rp2.EdgeISR.isr.
+LAST = 0     # ticks_us of the latest edge, waited for or not   (IRQ writes)
+WANT = 1     # edge mask of the active wait, 0: none            (task writes)
+HIT = 2      # 1 once a wanted edge came                        (IRQ sets, task clears)
+EDGE_US = 3  # ticks_us / ticks_ms of that edge                  (IRQ writes)
+EDGE_MS = 4
+LEVEL = 5    # the pin's level right after it                    (IRQ writes)
+GPIO = 6     # the pin's GPIO number (-1: unknown), for a handler that reads SIO
+INDEX = 7    # where the fast wake stores: cell[INDEX] = 1, cell[LOOK] = 1
+LOOK = 8
+_FIELDS = 9
+
+
 class _EdgeWait(Future):
+    """The Input's one wait object.  It also holds the waiting task's waker
+    and its fast-wake cell: fields the task side stores on every wait, kept
+    off the Input, whose properties make every store to it look the class
+    up first (a MicroPython instance with descriptors: tens of us per store
+    on an RP2040)."""
+
     def __init__(self, inp):
         self.inp = inp
+        self.st = inp._st
         self.mask = 0
         self.level = -1      # for level waits: ready at once if the pin is at it
         self.active = False
+        self.waker = None    # the waiting task's waker
+        self.cell = None     # its fast-wake cell (waker.py), or None: wake through waker
 
     def __next__(self):
         # The resume after the edge -- the one step between the interrupt and
         # the task's next line -- in one frame: no poll(), no close() call.
-        inp = self.inp
-        if self.active and inp._hit:
-            inp._want = 0  # first: the IRQ stops recording
-            inp._hit = 0
-            inp._waker = None
+        st = self.st
+        if st[2] and self.active:  # HIT (a literal: a global lookup per resume costs)
+            st[1] = 0  # WANT, first: the IRQ stops recording
+            st[2] = 0  # HIT
+            self.waker = None
+            self.cell = None
             self.active = False
             _STOP.__traceback__ = None  # the shared StopIteration: no allocation
             raise _STOP
@@ -64,33 +96,45 @@ class _EdgeWait(Future):
     __iter__ = Future.__await__  # found here, not in the base class: looked up on every await
 
     def poll(self, cx):
-        inp = self.inp
+        st = self.st
         if not self.active:
-            if inp._want:
+            if st[WANT]:
                 raise RuntimeError("%r already has a task waiting on it; one waiter per Input"
-                                   % (inp.pin,))
+                                   % (self.inp.pin,))
             self.active = True
-            inp._hit = 0
-            inp._waker = cx.waker()
-            inp._want = self.mask  # from here on the IRQ records matching edges
+            st[HIT] = 0
+            self._register(cx.waker())
+            st[WANT] = self.mask  # from here on the IRQ records matching edges
+            inp = self.inp
             if self.level >= 0 and inp.pin.value() == self.level:  # look after arming
-                inp.level = self.level
-                inp.edge_us = inp._ticks_us()
-                inp.edge_ms = inp._ticks_ms()
+                st[LEVEL] = self.level
+                st[EDGE_US] = inp._ticks_us()
+                st[EDGE_MS] = inp._ticks_ms()
                 self.close()
                 return None
             return PENDING
-        if inp._hit:
+        if st[HIT]:
             self.close()
             return None
-        inp._waker = cx.waker()
+        self._register(cx.waker())
         return PENDING
 
+    def _register(self, w):
+        """Task side: the waker the IRQ wakes, resolved once here (waker.py)."""
+        self.waker = w
+        c = w.cell
+        if c is not None:
+            st = self.st
+            st[INDEX] = w.index
+            st[LOOK] = len(c) - 1
+        self.cell = c
+
     def close(self):
-        inp = self.inp
-        inp._want = 0  # first: the IRQ stops recording
-        inp._hit = 0
-        inp._waker = None
+        st = self.st
+        st[WANT] = 0  # first: the IRQ stops recording
+        st[HIT] = 0
+        self.waker = None
+        self.cell = None
         self.active = False
 
 
@@ -110,37 +154,59 @@ class Input:
         self.name = pin
         self._ticks_us = port.ticks_us
         self._ticks_ms = port.ticks_ms
-        self._want = 0
-        self._hit = 0
-        self._waker = None
-        self.edge_us = 0
-        self.edge_ms = 0
-        self.level = self.pin.value()
-        self.last_edge_us = self._ticks_us()  # ticks_us of the latest edge, waited for or not
+        st = self._st = array("i", [0] * _FIELDS)
+        st[GPIO] = pin if isinstance(pin, int) else -1
+        st[LEVEL] = self.pin.value()
+        st[LAST] = self._ticks_us()
         self._wait = _EdgeWait(self)
-        self._isr = self._on_edge  # bound once: the IRQ allocates nothing
+        fast = getattr(port, "edge_isr", None)  # the board's own handler (port_rp2), same contract
+        # bound once: the IRQ allocates nothing
+        self._isr = self._on_edge if fast is None or st[GPIO] < 0 else fast(self)
         self.pin.irq(self._isr, Pin.IRQ_FALLING | Pin.IRQ_RISING, hard=True)
+
+    # What the IRQ recorded (task side: read after a wait completes)
+    @property
+    def edge_us(self):
+        """ticks_us of the edge that completed the last wait, taken in the IRQ."""
+        return self._st[EDGE_US]
+
+    @property
+    def edge_ms(self):
+        """ticks_ms of that edge, taken in the IRQ."""
+        return self._st[EDGE_MS]
+
+    @property
+    def level(self):
+        """The pin's level right after that edge."""
+        return self._st[LEVEL]
+
+    @property
+    def last_edge_us(self):
+        """ticks_us of the latest edge the IRQ saw, waited for or not."""
+        return self._st[LAST]
 
     def _on_edge(self, pin):
         """Hard IRQ handler.  ISR-safe: no allocation.  Every line here is
-        paid between the edge and the task (a few us each on an RP2040)."""
+        paid between the edge and the task (a few us each on an RP2040,
+        where port_rp2.EdgeISR does the same in viper)."""
+        st = self._st
         t = self._ticks_us()
-        self.last_edge_us = t
-        want = self._want
-        if want and not self._hit:
+        st[LAST] = t
+        want = st[WANT]
+        if want and not st[HIT]:
             level = pin.value()
             if want & (8 if level else 4):  # RISING if level else FALLING
-                self.edge_us = t
-                self.edge_ms = self._ticks_ms()
-                self.level = level
-                self._hit = 1
-                w = self._waker  # set before _want: never None here
+                st[EDGE_US] = t
+                st[EDGE_MS] = self._ticks_ms()
+                st[LEVEL] = level
+                st[HIT] = 1
+                w = self._wait
                 c = w.cell
                 if c is None:
-                    w.wake_by_ref()
+                    w.waker.wake_by_ref()  # set before WANT: never None here
                 else:  # the fast wake (waker.py): ready[slot] = 1, look byte = 1
-                    c[w.index] = 1
-                    c[-1] = 1
+                    c[st[INDEX]] = 1
+                    c[st[LOOK]] = 1
 
     def value(self):
         return self.pin.value()

@@ -39,7 +39,7 @@ class _CellIO(_IOBase):
 
 
 class MachinePort:
-    def __init__(self, machine, time, select, sleep=None, wfi=None):
+    def __init__(self, machine, time, select, sleep=None, wfi=None, edge_isr=None):
         self.machine = machine
         self.Pin = machine.Pin
         self.ticks_us = time.ticks_us
@@ -63,6 +63,8 @@ class MachinePort:
         # the executor's first try when it goes idle, before it calls wait()
         self.sleep = sleep if sleep is not None else self._ipoll_sleep
         self.wfi = wfi
+        if edge_isr is not None:  # gpio.Input's handler in the board's own code (port_rp2)
+            self.edge_isr = edge_isr
         self.wait = self.sleep
 
     def _on_alarm(self, timer):
@@ -172,6 +174,6 @@ def board_port():
         pass
     import sys
     if sys.platform == "rp2":  # WFI in machine code
-        from .port_rp2 import wait, wfi_until
-        return MachinePort(machine, time, select, wait, wfi_until)
+        from .port_rp2 import edge_isr, wait, wfi_until
+        return MachinePort(machine, time, select, wait, wfi_until, edge_isr)
     return MachinePort(machine, time, select)

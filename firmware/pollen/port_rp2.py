@@ -1,5 +1,9 @@
-"""The RP2040's idle sleep: WFI in Thumb machine code.  Port layer; only
-port_machine.board_port() imports it, and only on an rp2 board.
+"""The RP2040's fast paths: the idle sleep (WFI in Thumb machine code) and
+the pin IRQ handler (viper).  Port layer; only port_machine.board_port()
+imports it, and only on an rp2 board.  Each has a portable twin with the
+same contract -- port_machine's ipoll sleep, gpio.Input._on_edge -- which
+the simulator and every other board run; host_tests/board/ runs the same
+contract tests on these.
 
 wait(cell) returns once cell[0] != 0 -- the byte an interrupt handler sets
 (an Executor's look byte, a Flag's cell).  Until then the core sleeps in
@@ -20,14 +24,21 @@ jumps backwards; the executor loop is native code and would starve them
 is a plain loop that goes round once per interrupt: every wake from WFI
 passes through the VM's pending check before we sleep again.
 
-The machine code is compiled on the board, at import (mpy-cross has no
-inline assembler for a file without -march, and this file must compile
-everywhere): about 40 bytes of code.
+The pin handler.  EdgeISR(inp).isr is gpio.Input._on_edge in viper: the
+timer's raw low word (TIMERAWL, what time.ticks_us() reads) and the GPIO
+input register (SIO GPIO_IN) are single loads, and the Input's state is an
+array('i') it reaches with plain stores -- about 30 us less per edge than
+the bytecode handler on a 125 MHz M0+ (docs/BENCHMARKS.md).  Same fields,
+same order of stores as _on_edge: see gpio.py's state layout.
+
+The machine code and the viper code are compiled on the board, at import
+(mpy-cross has no inline assembler or viper for a file without -march, and
+this file must compile everywhere).
 """
 
 import micropython
 
-_g = {"micropython": micropython}
+_g = {"micropython": micropython, "ticks_ms": __import__("time").ticks_ms}
 exec("""
 @micropython.asm_thumb
 def wfi_until(r0):
@@ -39,9 +50,46 @@ def wfi_until(r0):
     label(SET)
     cpsie(0)
     mov(r0, r1)
+
+class EdgeISR:
+    def __init__(self, inp):
+        self.w = inp._wait
+        self.st = inp._st
+
+    @micropython.viper
+    def isr(self, pin):
+        st = ptr32(self.st)
+        t = int(ptr32(0x40054028)[0]) & 0x3FFFFFFF  # TIMERAWL: time.ticks_us()
+        st[0] = t                                  # LAST
+        want = st[1]                               # WANT
+        if want != 0 and st[2] == 0:               # HIT
+            level = (int(ptr32(0xD0000004)[0]) >> st[6]) & 1  # SIO GPIO_IN, bit GPIO
+            edge = 4
+            if level:
+                edge = 8
+            if want & edge:
+                st[3] = t                          # EDGE_US
+                st[4] = int(ticks_ms())            # EDGE_MS
+                st[5] = level                      # LEVEL
+                st[2] = 1                          # HIT
+                w = self.w
+                c = w.cell
+                if c:                              # (viper has no `is None`; a cell is never empty)
+                    p = ptr8(c)
+                    p[st[7]] = 1                   # INDEX: ready[slot]
+                    p[st[8]] = 1                   # LOOK: the look byte
+                else:
+                    w.waker.wake_by_ref()
 """, _g)
 wfi_until = _g["wfi_until"]  # (cell) -> cell[0] as it was; sleeps in WFI first if it was 0
+_EdgeISR = _g["EdgeISR"]
 del _g
+
+
+def edge_isr(inp):
+    """The hard IRQ handler for gpio.Input `inp`, bound once (ISR-safe: no
+    allocation)."""
+    return _EdgeISR(inp).isr
 
 
 def wait(cell):

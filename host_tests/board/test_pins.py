@@ -13,7 +13,7 @@ from machine import Pin
 
 import pollen
 from pollen.combinators import select
-from pollen.gpio import Input
+from pollen.gpio import HIT, WANT, Input
 from pollen.ticker import Delay
 from pollen.timer import sleep_ms
 
@@ -77,10 +77,10 @@ def test_a_cancelled_wait_leaves_nothing_behind():
     async def main():
         i, _ = await select(inp.wait_for_falling_edge(), Delay(5))
         assert i == 1
-        assert inp._want == 0 and inp._waker is None  # the IRQ records nothing now
+        assert inp._st[WANT] == 0 and inp._wait.waker is None  # the IRQ records nothing now
         _pull(inp, False)  # an edge after the cancel wakes nobody
         await sleep_ms(2)
-        return inp._hit
+        return inp._st[HIT]
 
     try:
         assert pollen.Executor(4).run(main()) == 0
@@ -147,5 +147,18 @@ def test_200_pin_wakes_allocate_nothing_on_the_chip():
         ex = pollen.Executor(4)
         ex.run(main(ex))
         assert got[0] == n, got[0]
+    finally:
+        inp.release()
+
+
+def test_pins_use_the_rp2040_handler_with_the_portable_contract():
+    # port_rp2.EdgeISR (viper, reads TIMERAWL and GPIO_IN itself) is what an
+    # Input installs on this chip; the tests above hold it to _on_edge's contract.
+    from pollen import port
+    assert getattr(port.current(), "edge_isr", None) is not None
+    inp = _input()
+    try:
+        assert inp._isr.__class__.__name__ == "bound_method" and inp._isr != inp._on_edge
+        assert time.ticks_diff(time.ticks_us(), inp.last_edge_us) >= 0
     finally:
         inp.release()
