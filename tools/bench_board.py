@@ -326,6 +326,8 @@ def main(argv=None):
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--no-install", action="store_true")
     ap.add_argument("--write", help="put the table into this Markdown file's RP2040 section")
+    ap.add_argument("--only", default="latency,idle,rates,ram",
+                    help="comma list of figures to run: latency, idle, rates, ram (default: all)")
     a = ap.parse_args(argv)
     t0 = time.monotonic()
     try:
@@ -342,22 +344,27 @@ def main(argv=None):
         if not a.no_install:
             step("installing pollen (as make flash does)")
             b.install()
-        if b.ctl is not None:
+        only = a.only.split(",")
+        if b.ctl is not None and "latency" in only:
             for busy in (0, 3):
                 for side in ("asyncio", "pollen"):
                     step("edge -> task, %s, %d busy tasks, %d edges" % (side, busy, a.edges))
                     res[("lat", side, busy)] = r = latency(b, side, busy, a.edges)
                     step("   median %.1f us, mean %.1f, worst %.1f" % (r["median"], r["mean"], r["worst"]))
+        if b.ctl is not None and "idle" in only:
             for side in ("asyncio", "pollen"):
                 step("idle duty, %s (300 ms)" % side)
                 res[("idle", side)] = d = idle_duty(b, side)
                 step("   %.3f %%" % d)
-        else:
+        if b.ctl is None:
             step("edge -> task and idle duty: not run (they need the emulated Pico's timestamps: EMU=1)")
-        step("switches and ping-pong, %d rounds x %d reps" % (a.rounds, a.reps))
-        rates = records(b.run(RATES % {"rounds": a.rounds, "reps": a.reps}, timeout=900))
-        step("RAM on the chip")
-        ram = records(b.run(RAM, timeout=300))
+        rates = ram = []
+        if "rates" in only:
+            step("switches and ping-pong, %d rounds x %d reps" % (a.rounds, a.reps))
+            rates = records(b.run(RATES % {"rounds": a.rounds, "reps": a.reps}, timeout=900))
+        if "ram" in only:
+            step("RAM on the chip")
+            ram = records(b.run(RAM, timeout=300))
     except boardmod.BoardError as e:
         print("bench: %s" % e)
         return 2
@@ -403,6 +410,8 @@ def report(res, rates, ram, a):
         "%.0f", False, "≥ 3×")
     row("bytes allocated per round trip (Signal)", med(rates, "pingpong", "asyncio.Event", "alloc"),
         med(rates, "pingpong", "pollen Signal", "alloc"), "%.0f", True, "0")
+    if not ram:
+        return "\n".join(L)
     ra = [r for r in ram if r["side"] == "asyncio"][0]
     rp = [r for r in ram if r["side"] == "pollen"][0]
     L += ["", "RAM on the chip (`gc.mem_free()` deltas): asyncio import %d B (frozen in the firmware), "

@@ -20,6 +20,8 @@ before): objects you make once and await many times; with_timeout
 allocates its Delay and a select.
 """
 
+# mpy-cross: -X emit=native
+
 from . import port as _port
 from .future import CURRENT, PENDING, Future, stop_iteration
 
@@ -54,10 +56,8 @@ class TimerQueue:
         """Take a node for `deadline` (ticks_us) that wakes `waker`; `left` us
         more are slept after it in chunks.  Task context."""
         used = self._used
-        for n in range(self.capacity):
-            if not used[n]:
-                break
-        else:
+        n = used.find(b"\x00")  # one C call, not a loop of subscripts (each costs us on a board)
+        if n < 0:
             raise RuntimeError(
                 "all %d timer slots are in use (sleeping tasks, Tickers, timeouts); "
                 "call pollen.timer.init(capacity=%d) before starting"
@@ -251,8 +251,12 @@ _SLEEP = _Sleep()  # shared by every sleep_*(): no allocation per sleep
 
 def sleep_us(us):
     """Sleep for `us` microseconds.  Await at once; allocates nothing."""
-    check_us(us, "sleep_us")
-    port = queue().port
+    if us.__class__ is not int or us < 0 or us > _SMALL:  # the common case costs 3 tests
+        check_us(us, "sleep_us")
+    q = _queue
+    if q is None or q.port is not _port._port:
+        q = init()
+    port = q.port
     first = us if us < MAX_CHUNK_US else MAX_CHUNK_US  # no tuple: it would allocate
     s = _SLEEP
     s.deadline = port.ticks_add(port.ticks_us(), first)
@@ -264,7 +268,7 @@ def sleep_us(us):
 def sleep_ms(ms):
     """Sleep for `ms` milliseconds.  Await at once; allocates nothing (up to
     1,073,741 ms on a 32-bit port, where ms * 1000 still fits a small int)."""
-    if not isinstance(ms, int):
+    if ms.__class__ is not int:
         raise TypeError("sleep_ms takes whole milliseconds (an int), got %r" % (ms,))
     return sleep_us(ms * 1000)
 
