@@ -13,7 +13,9 @@ soft reset (a fresh heap):
     firmware's own machine module.  They stimulate their own pins (an RP2040
     pin's IRQ fires on its own output changes, and flipping the pull of an
     unconnected input makes real edges), so a bare Pico passes them.
-A module that sets NEEDS_CONTROL = True asks the emulator for stimuli by
+On the emulated Pico, boot checks come first: `make flash`'s install boots
+into the button demo and a click toggles the LED; holding the button at
+reset starts safe mode.  A module that sets NEEDS_CONTROL = True asks the emulator for stimuli by
 printing `@ctl <command>` lines (rp2emu's control socket: uart_send, ...); on
 a real board it is reported as SKIP with the reason, never silently.
 
@@ -102,17 +104,90 @@ def compile_tests(mods, march):
     return files
 
 
+# -- boot checks: the installed demo and safe mode, driven from outside ---------
+
+def _read_serial(path, seconds, until=None):
+    """What the board prints on its REPL port for `seconds` (or until `until`
+    appears); the emulated Pico's pty, with no mpremote session open."""
+    import select
+    import termios
+    import tty
+    fd = os.open(path, os.O_RDWR | os.O_NOCTTY | os.O_NONBLOCK)
+    try:
+        tty.setraw(fd)
+        termios.tcflush(fd, termios.TCIFLUSH)
+        out = b""
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            if select.select([fd], [], [], 0.2)[0]:
+                try:
+                    out += os.read(fd, 4096)
+                except OSError:
+                    pass
+                if until is not None and until.encode() in out:
+                    break
+        return out.decode("utf-8", "replace")
+    finally:
+        os.close(fd)
+
+
+def _click(ctl, hold_us=100000):
+    ctl.press(14)
+    ctl.wait_us(hold_us)
+    ctl.release(14)
+    ctl.wait_us(200000)
+
+
+def boot_checks(b):
+    """(name, ok, detail) of each check: `make flash`'s install boots into
+    the button demo, a click toggles the LED, and holding the button at
+    reset starts safe mode (no app, the REPL free).  Needs the control
+    socket (the emulated Pico)."""
+    ctl = b.ctl
+    results = []
+    ctl.watch(14, 25)
+    ctl.release(14)
+    ctl.cmd("reset")
+    out = _read_serial(b.port, 20, until="button demo")
+    ok = "button demo" in out
+    results.append(("boot::the_installed_button_demo_starts_at_reset", ok, out[-300:]))
+    if ok:
+        ctl.wait_us(100000)
+        ctl.events()
+        _click(ctl)
+        leds = [e for e in ctl.events() if e["pin"] == 25]
+        results.append(("boot::a_click_toggles_the_led_in_the_demo", len(leds) == 1,
+                        "GP25 changes after one click: %r" % leds))
+    ctl.press(14)  # held through the reset: safe mode
+    ctl.cmd("reset")
+    out = _read_serial(b.port, 20, until="safe mode")
+    ctl.release(14)
+    ctl.wait_us(100000)
+    ctl.events()
+    _click(ctl)
+    leds = [e for e in ctl.events() if e["pin"] == 25]
+    results.append(("boot::holding_the_button_at_reset_starts_no_app",
+                    "safe mode" in out and not leds, out[-300:] + " LED: %r" % leds))
+    try:
+        b.probe()
+        results.append(("boot::the_repl_answers_in_safe_mode", True, ""))
+    except boardmod.BoardError as e:
+        results.append(("boot::the_repl_answers_in_safe_mode", False, str(e)))
+    return results
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--port", help="serial port of a Pico running MicroPython")
     ap.add_argument("--emulator", action="store_true", help="start the emulated Pico (../shared/rp2040)")
+    ap.add_argument("--control", help="with --port: the control socket of an emulated Pico already running")
     ap.add_argument("-k", dest="only", default="", help="only modules whose name contains this")
     ap.add_argument("--no-install", action="store_true", help="pollen is already installed")
     ap.add_argument("--timeout", type=int, default=600, help="seconds a module may take")
     a = ap.parse_args(argv)
     t0 = time.monotonic()
     try:
-        b = boardmod.open_board(a.port, a.emulator)
+        b = boardmod.open_board(a.port, a.emulator, control=a.control)
     except boardmod.BoardError as e:
         print("test-board: %s" % e)
         return 2
@@ -121,6 +196,18 @@ def main(argv=None):
         print("board: MicroPython on %s (sys.platform %s)" % (b.port, b.platform), flush=True)
         if not a.no_install:
             b.install()
+        if b.ctl is not None and (not a.only or "boot" in a.only):
+            for name, ok, detail in boot_checks(b):
+                if ok:
+                    passed += 1
+                    print("ok   %s" % name, flush=True)
+                else:
+                    failed += 1
+                    print("FAIL %s: %s" % (name, detail), flush=True)
+        elif b.ctl is None:
+            skipped += 1
+            print("SKIP boot checks: they press the button and reset the board through the "
+                  "emulated Pico's control socket (make test-board EMU=1)")
         mods = modules()
         march = "armv6m" if b.platform == "rp2" else None
         b.put(compile_tests(mods, march), "tests")
