@@ -154,7 +154,10 @@ class _PinBase:
             st.pull = pull
         if value is not None:
             st.latch = 1 if value else 0
-        self._board._level_changed(st, old)
+        b = self._board
+        locked = b._native()  # the firmware's Pin.init allocates nothing (a heap-locked test on the chip)
+        b._level_changed(st, old)
+        b._native_end(locked)
 
     def value(self, v=None):
         st = self._st
@@ -880,8 +883,10 @@ class SimBoard:
     "rpi_pico_w" (LED on the wireless chip, no IRQ); `start_ms` sets the
     tick counters' starting point (e.g. just before the 2**30 wrap)."""
 
-    def __init__(self, variant="rpi_pico", start_ms=0, start_us=None, stop_after_ms=None):
+    def __init__(self, variant="rpi_pico", start_ms=0, start_us=None, stop_after_ms=None,
+                 idle="wfi"):
         self.variant = variant
+        self.idle = idle             # "wfi": port_rp2's sleep, as on a Pico; "ipoll": the portable one
         self.epoch_us = start_us if start_us is not None else start_ms * 1000
         self.now = 0                 # virtual µs since the board started
         self.stop_at = None if stop_after_ms is None else stop_after_ms * 1000
@@ -917,8 +922,55 @@ class SimBoard:
         from pollen import port as pollen_port
         if self._port is None:
             from pollen.port_machine import MachinePort
-            self._port = MachinePort(self.machine, self.time, self.select)
+            if self.idle == "wfi":  # what board_port() picks on an RP2040
+                self._port = MachinePort(self.machine, self.time, self.select,
+                                         self.rp2_wait, self.wfi_until)
+            else:
+                self._port = MachinePort(self.machine, self.time, self.select)
         return pollen_port.install(self._port)
+
+    # -- port_rp2's idle, modelled ---------------------------------------------
+
+    def wfi_until(self, cell):
+        """port_rp2.wfi_until: with interrupts masked, look at cell[0]; if
+        clear, WFI until an interrupt is pending, then unmask and take it.
+        Machine code: it runs no scheduled (soft) callbacks -- neither does
+        the native executor loop that calls it (seen on the chip,
+        host_tests/board/test_idle.py)."""
+        locked = self._native()
+        try:
+            if cell[0]:
+                return cell[0]
+            t = self._next_time()
+            if t is None:
+                if self.stop_at is None:
+                    raise SimDeadlock(self._deadlock_message())
+                t = self.stop_at
+            self.cpu_wakeups += 1
+            n = self.interrupts
+            while self.interrupts == n:  # events that raise no interrupt do not end WFI
+                self._advance_to(t)
+                t = self._next_time()
+                if t is None:
+                    if self.interrupts == n:
+                        if self.stop_at is None:
+                            raise SimDeadlock(self._deadlock_message())
+                        t = self.stop_at
+            self.event_register = False
+            return 0
+        finally:
+            self._native_end(locked)
+
+    def rp2_wait(self, cell):
+        """port_rp2.wait: a bytecode loop round wfi_until.  The loop's
+        conditional jump into its body is where the VM runs what is pending
+        (scheduled callbacks), so they run before every WFI: one that sets
+        the cell makes wfi_until return at once."""
+        while not cell[0]:
+            locked = self._native()
+            self._run_soft()
+            self._native_end(locked)
+            self.wfi_until(cell)
 
     # -- heap-lock bookkeeping ------------------------------------------------
 

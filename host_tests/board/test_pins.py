@@ -18,6 +18,9 @@ from pollen.ticker import Delay
 from pollen.timer import sleep_ms
 
 PIN = 16
+# Checks of the chip's own handler (port_rp2); the simulated board, which runs
+# these modules too (host_tests/test_board_modules_on_sim.py), has the portable one.
+CHIP_ONLY = ("test_pins_use_the_rp2040_handler_with_the_portable_contract",)
 
 
 def _pull(inp, up):
