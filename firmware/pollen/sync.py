@@ -288,8 +288,13 @@ class Event:
         while i:  # an index loop: no iterator object
             i -= 1
             w = ws[i]
-            if w is not None:
-                w.wake_by_ref()
+            if w is not None:  # held only while its wait is pending: the fast wake is safe
+                c = w.cell
+                if c is None:
+                    w.wake_by_ref()
+                else:  # the fast wake (waker.py): ready[slot] = 1, look byte = 1
+                    c[w.index] = 1
+                    c[-1] = 1
 
     def clear(self):
         """Clear the event.  Tasks already woken by a set() still complete."""

@@ -20,8 +20,6 @@ before): objects you make once and await many times; with_timeout
 allocates its Delay and a select.
 """
 
-# mpy-cross: -X emit=native
-
 from . import port as _port
 from .future import CURRENT, PENDING, Future, stop_iteration
 
