@@ -326,8 +326,9 @@ def main(argv=None):
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--no-install", action="store_true")
     ap.add_argument("--write", help="put the table into this Markdown file's RP2040 section")
-    ap.add_argument("--only", default="latency,idle,rates,ram",
-                    help="comma list of figures to run: latency, idle, rates, ram (default: all)")
+    ap.add_argument("--only", default="latency,idle,rates,ram,compat",
+                    help="comma list of figures to run: latency, idle, rates, ram, compat "
+                         "(pollen.asyncio vs asyncio: tools/bench_asyncio_compat.py) (default: all)")
     a = ap.parse_args(argv)
     t0 = time.monotonic()
     try:
@@ -365,12 +366,20 @@ def main(argv=None):
         if "ram" in only:
             step("RAM on the chip")
             ram = records(b.run(RAM, timeout=300))
+        compat = []
+        if "compat" in only:
+            step("the same asyncio programs under asyncio and pollen.asyncio")
+            with open(os.path.join(ROOT, "tools", "bench_asyncio_compat.py")) as f:
+                src = f.read().replace("ARGS = None", "ARGS = %r" % (["0.02", str(a.reps)],), 1)
+            compat = [json.loads(l[2:]) for l in b.run(src + "\nprint('@ {\"done\": 1}')\n",
+                                                         timeout=900).splitlines()
+                      if l.startswith("@ ")][:-1]
     except boardmod.BoardError as e:
         print("bench: %s" % e)
         return 2
     finally:
         b.close()
-    text = report(res, rates, ram, a)
+    text = report(res, rates, ram, a, compat)
     print(text)
     if a.write:
         write_section(a.write, text)
@@ -379,7 +388,7 @@ def main(argv=None):
     return 0
 
 
-def report(res, rates, ram, a):
+def report(res, rates, ram, a, compat=()):
     L = ["Command: `%s`" % ("make bench EMU=1" if a.emulator else "make bench PORT=%s" % a.port),
          "(`tools/bench_board.py%s --edges %d --rounds %d --reps %d`), MicroPython v1.28.0 `RPI_PICO`, "
          "pollen as `make flash` installs it (.mpy, native loop and gpio)." % (
@@ -410,6 +419,14 @@ def report(res, rates, ram, a):
         "%.0f", False, "≥ 3×")
     row("bytes allocated per round trip (Signal)", med(rates, "pingpong", "asyncio.Event", "alloc"),
         med(rates, "pingpong", "pollen Signal", "alloc"), "%.0f", True, "0")
+    rows = [r for r in compat if r.get("kind") in ("rate", "alloc")]
+    if rows:
+        L += ["", "The same asyncio programs, `import asyncio` vs `import pollen.asyncio as asyncio` "
+              "(tools/bench_asyncio_compat.py):", "",
+              "| program | asyncio | pollen.asyncio |", "|---|---|---|"]
+        for r in rows:
+            unit = r.get("unit", "")
+            L.append("| %s (%s) | %.0f | %.0f |" % (r["what"], unit, r["asyncio"], r["pollen"]))
     if not ram:
         return "\n".join(L)
     ra = [r for r in ram if r["side"] == "asyncio"][0]

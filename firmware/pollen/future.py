@@ -78,6 +78,13 @@ class Future:
     def close(self):
         pass
 
+    def throw(self, typ, val=None, tb=None):
+        """An exception thrown into the awaiting coroutine (asyncio cancels
+        that way: pollen.asyncio) reaches the future it awaits: release what
+        it registered, then let the exception go on into the coroutine."""
+        self.close()
+        raise typ if val is None else val
+
 
 _STOP = StopIteration()  # preallocated: completing an await with None allocates nothing
 

@@ -1,0 +1,1051 @@
+"""pollen.asyncio: MicroPython's asyncio API, run by pollen.
+
+    import pollen.asyncio as asyncio    # the one line that changes
+
+Everything MicroPython documents for asyncio is here, with the same
+observable behaviour: tasks run in the order asyncio's run queue gives
+(ready tasks first in first out, sleepers by deadline in ms), sleep(0)
+yields to every task already queued, a cancelled task sees CancelledError
+when it next runs, gather, wait_for, Lock and Event wake in asyncio's
+order, and an exception nobody retrieves reaches the loop's exception
+handler when asyncio's does.  README "Coming from asyncio" tables where it
+differs (ThreadSafeFlag and pollen futures take pollen's fast path).
+
+How it runs.  asyncio's order is one queue, first in first out; pollen's
+executor runs woken tasks before yielded ones, round robin by slot.  So the
+asyncio tasks are not executor tasks: the whole asyncio loop is one of them
+(_Runner), which keeps asyncio's run queue (TaskQueue: a sorted linked
+list, keys in ticks_ms, ties first in first out -- what asyncio's pairing
+heap gives) and runs asyncio's run_until_complete step by step.  There is
+no limit on tasks but memory, and other pollen tasks may share the
+executor (run(main, executor=ex)).  Underneath it is pollen's: the idle CPU
+sleeps in the executor's port.wait until an interrupt; the next deadline
+is one pollen timer node; a Task is also the pollen Context its coroutine
+runs with, so pollen futures work inside asyncio tasks.
+
+Interrupt side.  ThreadSafeFlag.set() and the waker of every asyncio task
+(what a pollen future -- a pin wait, pollen.sync, pollen.timer -- wakes)
+are ISR-safe: they store counters and, if the loop sleeps, wake its
+executor task.  Nothing else here may run in an interrupt handler
+(Event.set() is task-side, as in asyncio).  At its next step the loop
+(_collect) queues the tasks whose flag was set or whose waker fired: a
+flag's waiters behind the ready tasks, where asyncio's poller puts them --
+unless the flag was set in a hard IRQ and the port can tell
+(port.in_hard_irq) -- and a task woken by a pollen future in front: it runs
+right after the task that is running ("the fast path").
+
+What allocates.  create_task (the Task) and a task's first pollen waker;
+gather, wait_for and the streams (as asyncio's do).  The round trips of
+sleep_ms/sleep, Event.wait/set, ThreadSafeFlag.wait/set and
+Lock.acquire/release allocate nothing: each hands back one preallocated
+awaitable, the task's state lives on the Task, and the await ends with a
+preallocated StopIteration.  asyncio's Event.wait allocates a generator per
+call (96 B per round trip on an RP2040, 192 B on 64-bit unix).
+"""
+
+import sys
+
+from . import port as _port
+from .errors import CancelledError, TimeoutError  # pollen's: one class for both worlds
+from .future import CURRENT, YIELD, Context
+from .waker import RawWaker, RawWakerVTable, Waker
+
+__version__ = (3, 0, 0)  # the asyncio API version this follows
+
+_MASK = 0x3FFFFFFF  # keeps counters small ints on 32-bit ports: no allocation
+
+_STOP = StopIteration()      # preallocated: an await that ends with None allocates nothing
+_TRUE = StopIteration(True)  # ... and one that ends with True (Event.wait, Lock.acquire)
+
+
+def _done(exc):
+    exc.__traceback__ = None  # keep the shared exception from growing a traceback
+    raise exc
+
+
+
+
+################################################################################
+# Time: ticks_ms of pollen's port (the simulated board's clock in tests)
+
+
+def _bind_clock():
+    """Use the current port's ms clock (the port may have changed since the
+    last run: a new simulated board); called by create_task, run and the
+    first ticks()."""
+    global ticks, ticks_diff, ticks_add, _clock_port, _in_hard_irq
+    p = _port.current()
+    if p is not _clock_port:
+        _clock_port = p
+        ticks = p.ticks_ms
+        ticks_diff = p.ticks_diff
+        ticks_add = p.ticks_add
+        _in_hard_irq = getattr(p, "in_hard_irq", None)  # None: the port cannot tell
+    return p
+
+
+def _first_ticks():
+    _bind_clock()
+    return ticks()
+
+
+def _first_diff(a, b):
+    _bind_clock()
+    return ticks_diff(a, b)
+
+
+def _first_add(t, d):
+    _bind_clock()
+    return ticks_add(t, d)
+
+
+_clock_port = None
+_in_hard_irq = None
+ticks = _first_ticks  # each becomes the port's own on first use
+ticks_diff = _first_diff
+ticks_add = _first_add
+
+
+################################################################################
+# Queues of tasks
+
+
+class TaskQueue:
+    """asyncio's TaskQueue: tasks sorted by ph_key (ticks_ms), ties first in
+    first out.  A singly linked list through Task.next (no allocation);
+    push at the current time appends in O(1), a sleeper is inserted in
+    deadline order.  A task is in at most one queue."""
+
+    __slots__ = ("head", "tail")
+
+    def __init__(self):
+        self.head = None
+        self.tail = None
+
+    def peek(self):
+        return self.head
+
+    def push(self, v, key=None):
+        v.data = None
+        if key is None:
+            key = ticks()
+        v.ph_key = key
+        tail = self.tail
+        if tail is None:
+            v.next = None
+            self.head = self.tail = v
+        elif key == tail.ph_key or ticks_diff(key, tail.ph_key) >= 0:  # the common case: no walk
+            v.next = None
+            tail.next = v
+            self.tail = v
+        else:  # after every task due no later than key: stable
+            prev = None
+            cur = self.head
+            while ticks_diff(cur.ph_key, key) <= 0:
+                prev = cur
+                cur = cur.next
+            v.next = cur
+            if prev is None:
+                self.head = v
+            else:
+                prev.next = v
+
+    def append(self, v):
+        """Queue v last, key unchanged: a waiting queue (Event, Lock, a
+        task's awaiters, the parked tasks), first in first out as asyncio's,
+        without reading the clock."""
+        v.data = None
+        v.next = None
+        tail = self.tail
+        if tail is None:
+            self.head = v
+        else:
+            tail.next = v
+        self.tail = v
+
+    def pop(self):
+        v = self.head
+        self.head = v.next
+        if self.head is None:
+            self.tail = None
+        v.next = None
+        return v
+
+    def remove(self, v):
+        prev = None
+        cur = self.head
+        while cur is not None and cur is not v:
+            prev = cur
+            cur = cur.next
+        if cur is None:
+            return
+        if prev is None:
+            self.head = v.next
+        else:
+            prev.next = v.next
+        if self.tail is v:
+            self.tail = prev
+        v.next = None
+
+    def _front(self, v, after):
+        """The fast path: v runs next (after `after`, the last task put in
+        front by this collect, if any).  Its key sorts it first."""
+        v.data = None
+        if after is None:
+            h = self.head
+            key = ticks()
+            if h is not None and ticks_diff(h.ph_key, key) < 0:
+                key = h.ph_key
+            v.ph_key = key
+            v.next = h
+            self.head = v
+            if h is None:
+                self.tail = v
+        else:
+            v.ph_key = after.ph_key
+            v.next = after.next
+            after.next = v
+            if self.tail is after:
+                self.tail = v
+
+
+################################################################################
+# Task
+
+
+class _IsrState:
+    """What interrupt handlers write: a wake counter and the loop's waker."""
+
+    def __init__(self):
+        self.n = 0         # bumped by every ISR-side wake (ISR writes)
+        self.seen = 0      # the count the loop has acted on (loop writes)
+        self.round = 0     # collect rounds: a ThreadSafeFlag wakes all its waiters in one
+        self.waker = None  # the executor waker of the running loop, or None
+        self.idle = 0      # the loop is (about to be) asleep: a wake must wake its executor
+        self.io = 0        # tasks in a stream wait (asyncio_stream): ask the port each step
+
+
+_isr = _IsrState()
+
+
+def _wake_loop():
+    """Tell the loop a flag or a waker fired.  ISR-safe: no allocation.
+    While the loop runs it looks at the count at every step; only a loop
+    that sleeps needs its executor woken."""
+    s = _isr
+    s.n = (s.n + 1) & _MASK
+    if s.idle:
+        w = s.waker
+        if w is not None:
+            w.vtable.wake_by_ref(w.data)
+
+
+def _wake_task(t):
+    """The vtable wake of an asyncio task's pollen waker.  ISR-safe."""
+    t.woken = 1
+    _wake_loop()
+
+
+def _clone_task(t):
+    return t._waker._raw  # the task's one raw waker: clone() returns the Waker itself
+
+
+def _nothing(t):
+    pass
+
+
+_VT = RawWakerVTable(_clone_task, _wake_task, _wake_task, _nothing)
+
+
+class Task(Context):
+    """asyncio's Task: a coroutine the loop runs.  Await it for its result
+    (its exception is raised to whoever awaits it); cancel() and done().
+
+    The fields are asyncio's: `coro`; `state` -- True running, None done
+    and not awaited, False done and awaited, a TaskQueue of awaiting tasks,
+    or a callable (gather's) -- and `data` -- the queue or object it waits
+    in (whose remove() cancel() calls), the task it awaits, the exception
+    to throw in when it next runs, or once done its StopIteration or
+    exception.  pollen's: `next` (the queue link), `aw` (the preallocated
+    awaitable it is suspended in) and `woken` (set by its waker, ISR-side).
+
+    A Task is also the pollen Context its coroutine runs with (one object
+    per task, not two), so pollen futures -- pin waits, pollen.sync,
+    pollen.timer -- work inside it.  Its Waker is made the first time one
+    asks for it: a task that never awaits a pollen future does not pay for it.
+    """
+
+    counting = True  # pollen's fast paths read _waker directly unless told to call waker()
+
+    def __init__(self, coro, globals=None):
+        Context.__init__(self, None)
+        self.coro = coro
+        self.data = None
+        self.state = True
+        self.ph_key = 0
+        self.next = None
+        self.aw = None
+        self.woken = 0
+
+    def waker(self):
+        w = self._waker
+        if w is None:
+            w = self._waker = Waker(RawWaker(self, _VT))
+        return w
+
+    def __iter__(self):
+        if not self.state:
+            self.state = False  # done: it has now been awaited
+        elif self.state is True:
+            self.state = TaskQueue()  # the tasks that will await it
+        elif type(self.state) is not TaskQueue:
+            raise RuntimeError("can't wait")  # gather owns it
+        return self
+
+    __await__ = __iter__
+
+    def __next__(self):
+        if not self.state:
+            raise self.data  # its StopIteration (the result) or its exception
+        self.state.append(cur_task)
+        cur_task.data = self
+
+    def done(self):
+        return not self.state
+
+    def cancel(self):
+        """Inject CancelledError into the task when it next runs.  False if
+        it had finished.  A task that awaits another task cancels that one."""
+        if not self.state:
+            return False
+        if self is cur_task:
+            raise RuntimeError("can't cancel self")
+        while isinstance(self.data, Task):
+            self = self.data
+        if hasattr(self.data, "remove"):  # waits in a queue: take it out, run it now
+            self.data.remove(self)
+            _task_queue.push(self)
+        elif ticks_diff(self.ph_key, ticks()) > 0:  # sleeping: bring it forward to now
+            _task_queue.remove(self)
+            _task_queue.push(self)
+        self.data = CancelledError
+        return True
+
+    def __repr__(self):
+        return "<Task>"
+
+
+################################################################################
+# Awaitables that allocate nothing
+
+
+class _Awaiter:
+    """Base of the preallocated awaitables: `await x` calls __next__ once to
+    start the wait and once more when the task is resumed; the task's `aw`
+    field tells which (it is this awaiter from the start until the resume).
+    thrown(t) runs when a CancelledError is thrown into a task suspended in it."""
+
+    def __await__(self):
+        return self
+
+    __iter__ = __await__
+
+    def thrown(self, t):
+        pass
+
+    _as_coro = True  # create_task wraps it in a coroutine (asyncio's are generators)
+
+
+async def _await(aw):
+    return await aw
+
+
+class _Suspend(_Awaiter):
+    """Suspend the task until someone pushes it (gather's bare `yield`)."""
+
+    def __next__(self):
+        t = cur_task
+        if t.aw is self:
+            t.aw = None
+            _done(_STOP)
+        t.aw = self
+
+
+_SUSPEND = _Suspend()
+
+
+class SingletonGenerator:
+    """The one object sleep_ms()/sleep() hand back (as asyncio's): the
+    first __next__ queues the task at its deadline, the second ends the
+    await.  Await it at once."""
+
+    def __init__(self):
+        self.state = None
+
+    def __iter__(self):
+        return self
+
+    __await__ = __iter__
+
+    def __next__(self):
+        if self.state is not None:
+            _task_queue.push(cur_task, self.state)
+            self.state = None
+            return None
+        _done(_STOP)
+
+
+def sleep_ms(t, sgen=SingletonGenerator()):
+    """Sleep for t milliseconds.  Await at once; allocates nothing."""
+    sgen.state = ticks_add(ticks(), t) if t > 0 else ticks()  # sleep_ms(0): one call, not three
+    return sgen
+
+
+def sleep(t):
+    """Sleep for t seconds (a float is fine)."""
+    return sleep_ms(int(t * 1000))
+
+
+################################################################################
+# The run loop
+
+
+class _Remove:
+    """gather's marker in Task.data: nothing to remove it from."""
+
+    @staticmethod
+    def remove(t):
+        pass
+
+
+_SET = bytearray(b"\x01")  # a set cell: port.wait(_SET) looks at the streams, sleeps not
+_excs_all = (CancelledError, Exception)  # made once: no allocation in the loop
+_excs_stop = (CancelledError, StopIteration)
+_exc_context = {"message": "Task exception wasn't retrieved", "exception": None, "future": None}
+
+
+def _promote_to_task(aw):
+    return aw if isinstance(aw, Task) else create_task(aw)
+
+
+def create_task(coro):
+    """Make a Task of `coro` and queue it to run.  Also takes what asyncio
+    makes with a generator (Event.wait(), Lock.acquire(),
+    ThreadSafeFlag.wait()) and pollen futures (Delay, pin waits)."""
+    if not hasattr(coro, "send"):
+        if hasattr(coro, "_as_coro") or hasattr(coro, "poll"):
+            coro = _await(coro)
+        else:
+            raise TypeError("coroutine expected")
+    _bind_clock()
+    t = Task(coro)
+    _task_queue.push(t)
+    return t
+
+
+def _collect():
+    """Queue the parked tasks whose waker fired or whose ThreadSafeFlag was
+    set, in the order they began to wait.  Woken by a pollen future or by a
+    flag set in a hard IRQ: the fast path, to the front of the run queue.
+    A flag set elsewhere: at the back, as asyncio's poller queues it."""
+    _isr.seen = _isr.n  # first: a wake from now on is seen next time
+    r = _isr.round = (_isr.round + 1) & _MASK
+    pq = _parked
+    prev = None
+    after = None
+    t = pq.head
+    while t is not None:
+        nxt = t.next
+        aw = t.aw
+        how = (2 if t.woken else 0) if aw is None else aw.ready(r, t)
+        if how:
+            t.woken = 0
+            if prev is None:
+                pq.head = nxt
+            else:
+                prev.next = nxt
+            if pq.tail is t:
+                pq.tail = prev
+            t.next = None
+            if how == 2:
+                _task_queue._front(t, after)
+                after = t
+            else:
+                _task_queue.push(t)
+        else:
+            prev = t
+        t = nxt
+
+
+def _throw(t, exc):
+    """Resume task t with exc (a cancel) thrown in at its await."""
+    t.data = None
+    aw = t.aw
+    if aw is not None:
+        t.aw = None
+        aw.thrown(t)  # e.g. a Lock handed to t passes on
+    return t.coro.throw(exc)
+
+
+def _ended(t, er, exc, main):
+    """Task t ended with er (its StopIteration or exception), or -- exc
+    not None and t already done -- its unretrieved exception comes round
+    for the report: asyncio's run_until_complete.  True if `main` finished
+    (then _outcome holds its result or exception)."""
+    global cur_task, _outcome, _failed
+    awaited = t is main
+    if awaited:
+        cur_task = None
+        if not isinstance(er, StopIteration):
+            t.state = False
+            _outcome = er
+            _failed = True
+            return True
+        if t.state is None:
+            t.state = False
+    if t.state:
+        if t.state is True:
+            t.state = False if awaited else None
+        elif callable(t.state):
+            t.state(t, er)
+            t.state = False
+            awaited = True
+        else:
+            waiting = t.state
+            while waiting.head is not None:
+                _task_queue.push(waiting.pop())
+                awaited = True
+            t.state = False
+        if not awaited and not isinstance(er, _excs_stop):
+            _task_queue.push(t)  # an exception nobody has retrieved: report it later
+        t.data = er
+    elif t.state is None:
+        t.data = exc
+        _exc_context["exception"] = exc
+        _exc_context["future"] = t
+        Loop.call_exception_handler(_exc_context)
+    if t is main:
+        _outcome = er.value
+        _failed = False
+        return True
+    return False
+
+
+def _park(t):
+    """Task t yielded and is in no queue: it waits on a pollen future, whose
+    waker brings it back (collect())."""
+    if t.woken:  # it woke itself while it ran
+        t.woken = 0
+        _task_queue.push(t)
+    else:
+        _parked.append(t)
+        t.data = _parked
+
+
+class _Runner:
+    """The executor task that is the asyncio loop.  A poll runs asyncio
+    task steps while some are due, up to `batch` of them, then yields (so
+    the executor's other tasks get their turn); with nothing due it arms
+    one timer node for the queue's head, and the executor sleeps until that
+    or an interrupt.  In an executor of its own nothing else can be
+    waiting, so it runs all that is due in one poll (about a third more
+    steps per second than one per poll)."""
+
+    __name__ = "asyncio"
+
+    def __init__(self, main, batch):
+        from .ticker import Delay
+        from .timer import queue
+        queue()  # the timer queue and the Delay are made here, not at the first
+        self.delay = Delay(0)  # idle, which may come with the heap locked
+        self.main = main
+        self.batch = batch
+        self.cx = None
+        self.armed = False
+
+    def send(self, _):
+        global cur_task
+        _isr.idle = 0  # awake: wakes need not go through the executor
+        cx = self.cx
+        if cx is None:
+            cx = self.cx = CURRENT.cx
+            _isr.waker = cx.waker()
+        if self.armed:
+            self.armed = False
+            self.delay.close()  # gives the timer node back (it may have fired)
+        main = self.main
+        now = ticks()
+        n = self.batch
+        while n:
+            n -= 1
+            if _isr.io:  # a task waits on a stream: ask the port now, as asyncio polls each step
+                _clock_port.wait(_SET)
+            if _isr.n != _isr.seen:
+                _collect()
+            q = _task_queue
+            t = q.head
+            if t is None:
+                break
+            if ticks_diff(t.ph_key, now) > 0:  # not due by the time we last read: read again
+                now = ticks()
+                if ticks_diff(t.ph_key, now) > 0:
+                    break
+            q.head = t.next  # q.pop(), inlined: paid on every step
+            if t.next is None:
+                q.tail = None
+            t.next = None
+            # one step of t: asyncio's run_until_complete body, the common
+            # path inlined (paid on every switch), the rest in _throw/_ended
+            cur_task = t
+            CURRENT.cx = t  # a Task is its own pollen Context
+            t.woken = 0  # cleared before it runs: a wake while it runs is kept
+            try:
+                exc = t.data
+                if not exc:
+                    r = t.coro.send(None)
+                else:
+                    r = _throw(t, exc)
+            except _excs_all as er:
+                if _ended(t, er, exc, main):
+                    CURRENT.cx = cx
+                    raise StopIteration
+                continue
+            if r is YIELD:  # pollen's yield_now(): as sleep(0)
+                q.push(t)
+            elif t.data is None and t.next is None and q.tail is not t:
+                _park(t)  # in no queue: it waits on a pollen future
+        else:
+            CURRENT.cx = cx
+            return YIELD  # more is due: after the executor's other tasks
+        CURRENT.cx = cx
+        if t is not None:  # the head is due later: sleep until then
+            d = self.delay
+            d.reset(0, ticks_diff(t.ph_key, now) * 1000)
+            if d.poll(cx) is None:
+                return YIELD
+            self.armed = True
+        elif _parked.head is None and (main is None or not main.state):
+            raise StopIteration  # nothing can run again
+        _isr.idle = 1  # from here on a wake goes through the executor...
+        if _isr.n != _isr.seen:  # ...and one that came before is seen here
+            return YIELD
+        return None  # a timer, ThreadSafeFlag or pollen waker will wake us (or nothing will)
+
+    def close(self):
+        if self.armed:
+            self.armed = False
+            self.delay.close()
+
+
+def run_until_complete(main_task=None, executor=None):
+    """Run the loop until `main_task` finishes (None: until no task can
+    run); return its result or raise its exception.  `executor`: the
+    pollen.Executor to run in (default a new one with one slot)."""
+    global cur_task, _outcome, _failed
+    _bind_clock()
+    batch = 1  # a step per poll: fair to the executor's other tasks
+    if executor is None:
+        from .executor import Executor
+        executor = Executor(1)
+        batch = 1 << 29  # nothing else runs in it: all that is due
+    runner = _Runner(main_task, batch)
+    _outcome = None
+    _failed = False
+    try:
+        executor.run(runner)
+    finally:
+        _isr.waker = None
+        cur_task = None
+    r = _outcome
+    _outcome = None
+    if _failed:
+        raise r
+    return r
+
+
+def run(coro, executor=None):
+    """Run `coro` as a new task until it finishes; return its result."""
+    return run_until_complete(create_task(coro), executor)
+
+
+################################################################################
+# The event loop object
+
+
+async def _stopper():
+    pass
+
+
+cur_task = None
+_stop_task = None
+_outcome = None
+_failed = False
+
+
+def _print_exception(exc, file):
+    pe = getattr(sys, "print_exception", None)
+    if pe is not None:
+        pe(exc, file)
+    else:  # CPython
+        import traceback
+        traceback.print_exception(type(exc), exc, exc.__traceback__, file=file)
+
+
+class Loop:
+    """asyncio's one loop (get_event_loop() returns this class)."""
+
+    _exc_handler = None
+
+    def create_task(coro):
+        return create_task(coro)
+
+    def run_forever():
+        global _stop_task
+        _stop_task = Task(_stopper())
+        run_until_complete(_stop_task)
+
+    def run_until_complete(aw):
+        return run_until_complete(_promote_to_task(aw))
+
+    def stop():
+        global _stop_task
+        if _stop_task is not None:
+            _task_queue.push(_stop_task)
+            _stop_task = None
+
+    def close():
+        pass
+
+    def set_exception_handler(handler):
+        Loop._exc_handler = handler
+
+    def get_exception_handler():
+        return Loop._exc_handler
+
+    def default_exception_handler(loop, context):
+        print(context["message"], file=sys.stderr)
+        print("future:", context["future"], "coro=", context["future"].coro, file=sys.stderr)
+        _print_exception(context["exception"], sys.stderr)
+
+    def call_exception_handler(context):
+        (Loop._exc_handler or Loop.default_exception_handler)(Loop, context)
+
+
+def get_event_loop(runq_len=0, waitq_len=0):
+    return Loop
+
+
+def current_task():
+    if cur_task is None:
+        raise RuntimeError("no running event loop")
+    return cur_task
+
+
+def new_event_loop():
+    """Forget every queued task (asyncio has one loop: this resets it)."""
+    global _task_queue, _parked
+    _task_queue = TaskQueue()  # the run queue
+    _parked = TaskQueue()      # tasks waiting on a ThreadSafeFlag or a pollen future
+    return Loop
+
+
+new_event_loop()
+
+
+################################################################################
+# wait_for, gather
+
+
+async def _run(waiter, aw):
+    try:
+        result = await aw
+        status = True
+    except BaseException as er:
+        result = None
+        status = er
+    if waiter.data is None:  # the waiter still sleeps: wake it with the outcome
+        if waiter.cancel():
+            waiter.data = CancelledError(status, result)
+
+
+async def wait_for(aw, timeout, sleep=sleep):
+    """Await `aw` for at most `timeout` seconds, else cancel it and raise
+    TimeoutError."""
+    aw = _promote_to_task(aw)
+    if timeout is None:
+        return await aw
+    runner_task = create_task(_run(cur_task, aw))
+    try:
+        await sleep(timeout)
+    except CancelledError as er:
+        status = er.args[0] if er.args else None
+        if status is None:  # wait_for itself was cancelled
+            runner_task.cancel()
+            raise er
+        elif status is True:
+            return er.args[1]
+        else:
+            raise status
+    runner_task.cancel()
+    await runner_task
+    raise TimeoutError
+
+
+def wait_for_ms(aw, timeout):
+    """wait_for with the timeout in milliseconds."""
+    return wait_for(aw, timeout, sleep_ms)
+
+
+async def gather(*aws, return_exceptions=False):
+    """Run `aws` concurrently; the list of their results (or, with
+    return_exceptions, of results and exceptions)."""
+    def done(t, er):
+        nonlocal state
+        if gather_task.data is not _Remove:
+            return  # already woken (an earlier exception, or cancelled)
+        elif not return_exceptions and not isinstance(er, StopIteration):
+            state = er
+        else:
+            state -= 1
+            if state:
+                return
+        _task_queue.push(gather_task)
+
+    ts = [_promote_to_task(aw) for aw in aws]
+    state = 0
+    for i in range(len(ts)):
+        if ts[i].state is True:
+            ts[i].state = done
+            state += 1
+        elif not ts[i].state:
+            if not isinstance(ts[i].data, StopIteration):
+                if not return_exceptions:
+                    state = -len(ts)
+        else:
+            raise RuntimeError("can't gather")
+    gather_task = cur_task
+    cancel_all = False
+    if state > 0:
+        gather_task.data = _Remove
+        try:
+            await _SUSPEND
+        except CancelledError as er:
+            cancel_all = True
+            state = er
+    for i in range(len(ts)):
+        if ts[i].state is done:
+            ts[i].state = True
+            if cancel_all:
+                ts[i].cancel()
+        elif isinstance(ts[i].data, StopIteration):
+            ts[i] = ts[i].data.value
+        else:
+            if return_exceptions:
+                ts[i] = ts[i].data
+            elif isinstance(state, int):
+                state = ts[i].data
+    if state:
+        raise state
+    return ts
+
+
+################################################################################
+# Event, ThreadSafeFlag, Lock
+
+
+class _EventWait(_Awaiter):
+    def __init__(self, ev):
+        self.ev = ev
+
+    def __next__(self):
+        t = cur_task
+        if t.aw is self:  # resumed by set()
+            t.aw = None
+            _done(_TRUE)
+        ev = self.ev
+        if ev.state:
+            _done(_TRUE)
+        ev.waiting.append(t)
+        t.data = ev.waiting
+        t.aw = self
+
+
+class Event:
+    """asyncio's Event.  set() is task-side only (use ThreadSafeFlag from an
+    interrupt); it queues every waiter in the order they began to wait.
+    wait() completes with True and allocates nothing."""
+
+    def __init__(self):
+        self.state = False
+        self.waiting = TaskQueue()
+        self._wait = _EventWait(self)  # made once: wait() allocates nothing
+
+    def is_set(self):
+        return self.state
+
+    def set(self):
+        waiting = self.waiting
+        while waiting.head is not None:
+            _task_queue.push(waiting.pop())
+        self.state = True
+
+    def clear(self):
+        self.state = False
+
+    def wait(self):
+        return self._wait
+
+
+class _FlagWait(_Awaiter):
+    def __init__(self, flag):
+        self.flag = flag
+
+    def __next__(self):
+        t = cur_task
+        if t.aw is self:  # queued by the loop: the flag was set
+            t.aw = None
+            _done(_STOP)
+        f = self.flag
+        n = f._n
+        if n != f._seen:
+            f._seen = n  # consumed: the flag clears itself
+            f._fast = 0
+            _done(_STOP)
+        _parked.append(t)
+        t.data = _parked
+        t.aw = self
+
+    def ready(self, r, t):
+        """Loop side, collect round r: 0 keep waiting, 1 queue at the back,
+        2 queue in front.  One set() releases every task waiting when the
+        loop finds it (they share the round), and is consumed."""
+        f = self.flag
+        if f._round != r:
+            n = f._n
+            if n == f._seen:
+                return 0
+            f._seen = n
+            f._round = r
+            f._how = 2 if f._fast else 1
+            f._fast = 0
+        return f._how
+
+
+class ThreadSafeFlag:
+    """asyncio's ThreadSafeFlag: set() from an interrupt handler, a
+    scheduled callback or a task; wait() returns once it is set, and clears
+    it.  pollen's: set() is ISR-safe (no allocation: stores and the
+    executor's wake); any number of tasks may wait (one set() releases every
+    task waiting at that moment); and a set() from a hard IRQ -- if the port
+    can tell (port.in_hard_irq) -- runs the released tasks next, ahead of
+    tasks merely ready.  From anywhere else they queue as in asyncio."""
+
+    def __init__(self):
+        self._n = 0       # set() count: written by set() only
+        self._seen = 0    # the count consumed: written by the task side only
+        self._fast = 0    # a set() came from a hard IRQ
+        self._round = -1  # the loop's collect round that last released waiters
+        self._how = 0     # ... and where it queued them
+        self._wait = _FlagWait(self)  # made once: wait() allocates nothing
+
+    def set(self):
+        """Set the flag.  ISR-safe: no allocation."""
+        self._n = (self._n + 1) & _MASK
+        irq = _in_hard_irq
+        if irq is not None and irq():
+            self._fast = 1
+        s = _isr  # _wake_loop(), inlined: a call less on the interrupt path
+        s.n = (s.n + 1) & _MASK
+        if s.idle:
+            w = s.waker
+            if w is not None:
+                w.vtable.wake_by_ref(w.data)
+
+    def clear(self):
+        self._seen = self._n
+        self._fast = 0
+
+    def wait(self):
+        return self._wait
+
+
+class _LockAcquire(_Awaiter):
+    def __init__(self, lock):
+        self.lock = lock
+
+    def __next__(self):
+        t = cur_task
+        lock = self.lock
+        if t.aw is self:  # release() handed the lock to us
+            t.aw = None
+            lock.state = 1
+            _done(_TRUE)
+        if lock.state != 0:
+            lock.waiting.append(t)
+            t.data = lock.waiting
+            t.aw = self
+            return None
+        lock.state = 1
+        _done(_TRUE)
+
+    def thrown(self, t):
+        lock = self.lock
+        if lock.state is t:  # cancelled after release() chose it: pass the lock on
+            lock.state = 1
+            lock.release()
+
+
+class _Released(_Awaiter):
+    """What Lock.__aexit__ returns: an await that ends at once with None."""
+
+    def __next__(self):
+        _done(_STOP)
+
+
+_RELEASED = _Released()
+
+
+class Lock:
+    """asyncio's Lock: acquire() waits first in first out; `async with`.
+    acquire() and `async with` allocate nothing."""
+
+    def __init__(self):
+        self.state = 0  # 0 unlocked, 1 locked, or the task release() chose next
+        self.waiting = TaskQueue()
+        self._acquire = _LockAcquire(self)  # made once
+
+    def locked(self):
+        return self.state == 1
+
+    def release(self):
+        if self.state != 1:
+            raise RuntimeError("Lock not acquired")
+        if self.waiting.head is not None:
+            self.state = self.waiting.pop()
+            _task_queue.push(self.state)
+        else:
+            self.state = 0
+
+    def acquire(self):
+        return self._acquire
+
+    def __aenter__(self):
+        return self._acquire
+
+    def __aexit__(self, exc_type, exc, tb):
+        self.release()
+        return _RELEASED
+
+
+################################################################################
+# Streams: pollen.asyncio_stream, loaded on first use
+
+
+def __getattr__(name):
+    if name not in ("StreamReader", "StreamWriter", "Stream", "open_connection",
+                    "start_server", "Server"):
+        raise AttributeError(name)
+    from . import asyncio_stream
+    value = getattr(asyncio_stream, name)
+    globals()[name] = value  # next time: a plain module attribute
+    return value
