@@ -84,6 +84,26 @@ def run_unix(mp, heap, args, script=BENCH_MP):
     return parse(p.stdout)
 
 
+BENCH_COMPAT = os.path.join(ROOT, "tools", "bench_asyncio_compat.py")
+
+
+def compat_table(mp, scale, reps):
+    """The same asyncio programs under the interpreter's asyncio and under
+    pollen.asyncio (tools/bench_asyncio_compat.py), as a Markdown table."""
+    p = subprocess.run([mp, BENCH_COMPAT, str(scale), str(reps), FIRMWARE], cwd=ROOT,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    rows = [json.loads(l[2:]) for l in p.stdout.splitlines() if l.startswith("@ ")]
+    if p.returncode or not rows:
+        raise RuntimeError("bench_asyncio_compat.py failed:\n" + p.stdout[-2000:])
+    L = ["### asyncio programs: `import asyncio` vs `import pollen.asyncio as asyncio` (unix)", "",
+         "| program | asyncio | pollen.asyncio |", "|---|---|---|"]
+    for r in rows:
+        if r.get("kind") in ("rate", "alloc", "mem"):
+            L.append("| %s %s (%s) | %.0f | %.0f |" % (r["kind"], r["what"], r.get("unit", "bytes"),
+                                                      r["asyncio"], r["pollen"]))
+    return "\n".join(L)
+
+
 def import_ram(records):
     """tools/bench_import.py's records under the report's keys: pollen_import
     (the core: pollen + executor) and import_<module> for each module on top."""
@@ -395,6 +415,7 @@ def main(argv=None):
     meta = {"reps": reps, "machine": machine(), "pollen": pollen_form,
             "command": "python tools/bench.py " + " ".join(argv if argv is not None else sys.argv[1:])}
     text, verdicts = report(runs, mem, mpy_sizes, scaling, meta, mem32, march_sizes, mem32f)
+    text += "\n\n" + compat_table(mp, scale, reps)
     print(text)
     if a.json:
         with open(a.json, "w") as f:

@@ -251,11 +251,18 @@ def prepare(port, dirs):
         raise DeployError("could not prepare %s on the board" % STAGING)
 
 
+COPY_BATCH = 6  # files per mpremote session, each after a soft reset: copying 30-odd
+                # files in one heap ran the RPI_PICO firmware out of memory (MemoryError
+                # mid-copy on the emulated Pico, mpremote 1.29)
+
+
 def copy_files(port, files, timeout):
-    args = []
-    for rel, local in sorted(files.items()):
-        args += (["+"] if args else []) + ["fs", "cp", local, ":%s/%s" % (STAGING, rel)]
-    mpremote(port, *args, timeout=timeout)
+    items = sorted(files.items())
+    for i in range(0, len(items), COPY_BATCH):
+        args = []
+        for rel, local in items[i:i + COPY_BATCH]:
+            args += (["+"] if args else []) + ["fs", "cp", local, ":%s/%s" % (STAGING, rel)]
+        mpremote(port, *args, resume=False, timeout=timeout)  # a fresh heap per batch
 
 
 def board_hashes(port, rels):
