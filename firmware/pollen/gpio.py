@@ -19,7 +19,6 @@ viper (port_rp2).  This file's _on_edge is the portable one, which the
 simulated board and every other port run.
 """
 
-# mpy-cross: -X emit=native
 
 from array import array
 
