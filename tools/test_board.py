@@ -176,6 +176,69 @@ def boot_checks(b):
     return results
 
 
+EXAMPLE = os.path.join(ROOT, "firmware", "examples", "asyncio_button.py")
+# A click, a double click with bounce, a long press: (us after the previous step, level)
+GESTURES = [(20000, 0), (120000, None),
+            (600000, 0), (80000, None), (150000, 0), (40, None), (60, 0), (80000, None),
+            (700000, 0), (1500000, None)]
+
+
+def _example_events(b, source):
+    """Run the asyncio button example on the board, click it through the
+    control socket, return its events as (ms after the first, name) pairs
+    and the GP25 toggles as (us after the first edge, level)."""
+    import subprocess
+    import tempfile
+    ctl = b.ctl
+    ctl.watch(14, 25)
+    ctl.release(14)
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
+        f.write(source)
+    lines = []
+    p = subprocess.Popen([deploy.tool("mpremote"), "connect", b.port, "soft-reset", "run", f.name],
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        for line in p.stdout:
+            lines.append(line.rstrip())
+            if "button demo" in line:
+                break
+        ctl.events()
+        steps = ctl.seq(14, GESTURES)["steps"]
+        ctl.wait_us(sum(d for d, _ in GESTURES) + 600000)
+        edges = ctl.events()
+    finally:
+        p.kill()
+        os.unlink(f.name)
+    rest = p.communicate()[0] or ""
+    lines += rest.splitlines()
+    ev = []
+    for line in lines:
+        parts = line.split()
+        if len(parts) == 3 and parts[1] == "ms" and parts[0].isdigit():
+            ev.append((int(parts[0]), parts[2]))
+    t0 = ev[0][0] if ev else 0
+    e0 = steps[0]["t_ns"]
+    led = [(round((e["t_ns"] - e0) / 1000), e["level"]) for e in edges if e["pin"] == 25]
+    return [(ms - t0, name) for ms, name in ev], led
+
+
+def example_check(b):
+    """firmware/examples/asyncio_button.py unchanged under MicroPython's
+    asyncio and under pollen.asyncio on the chip: the same events at the
+    same edge times, and the LED toggled alike."""
+    with open(EXAMPLE) as f:
+        src = f.read()
+    theirs = _example_events(b, src)
+    ours = _example_events(b, src.replace("\nimport asyncio\n", "\nimport pollen.asyncio as asyncio\n", 1))
+    names = [n for _, n in theirs[0]]
+    ok = (theirs[0] == ours[0] and names[:2] == ["PRESS", "RELEASE"] and "DOUBLE" in names
+          and "LONG" in names)
+    return [("example::asyncio_button_prints_the_same_events_under_pollen_asyncio", ok,
+             "asyncio %r / pollen.asyncio %r" % (theirs[0], ours[0])),
+            ("example::asyncio_button_toggles_the_led_alike", [l for _, l in theirs[1]] == [l for _, l in ours[1]]
+             and len(theirs[1]) >= 1, "asyncio %r / pollen.asyncio %r" % (theirs[1], ours[1]))]
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--port", help="serial port of a Pico running MicroPython")
@@ -197,7 +260,7 @@ def main(argv=None):
         if not a.no_install:
             b.install()
         if b.ctl is not None and (not a.only or "boot" in a.only):
-            for name, ok, detail in boot_checks(b):
+            for name, ok, detail in boot_checks(b) + example_check(b):
                 if ok:
                     passed += 1
                     print("ok   %s" % name, flush=True)
