@@ -86,6 +86,24 @@ class Future:
         raise typ if val is None else val
 
 
+class Leaf(Future):
+    """The one shape of pollen's hand-written leaves: the work is in
+    __next__ (the await path: one frame per resume, reading the task's
+    context from CURRENT.cx), and poll(cx) -- for join/select and other
+    poll()-drivers -- runs that same __next__ with `cx` as the context."""
+
+    def poll(self, cx):
+        prev = CURRENT.cx
+        CURRENT.cx = cx
+        try:
+            self.__next__()
+        except StopIteration:
+            return None
+        finally:
+            CURRENT.cx = prev
+        return PENDING
+
+
 _STOP = StopIteration()  # preallocated: completing an await with None allocates nothing
 
 

@@ -39,7 +39,7 @@ Nothing here may be called from an interrupt handler.
 """
 
 from . import port as _port
-from .future import CURRENT, PENDING, Future, stop_iteration
+from .future import CURRENT, Leaf, stop_iteration
 from .waker import Waker, static_raw_waker
 
 POLLIN = 1   # select.POLLIN
@@ -61,23 +61,12 @@ def _on_ready(s):
         w.wake_by_ref()
 
 
-class _Leaf(Future):
-    """A Stream's wait: the work is in __next__ (the await path), poll(cx) is
-    the same for select()/join(), as in timer._Sleep."""
+class _Leaf(Leaf):
+    """A Stream's wait: the work is in __next__ (the await path), poll(cx)
+    is future.Leaf's, as timer._Sleep's is."""
 
     def __init__(self, s):
         self.s = s
-
-    def poll(self, cx):
-        prev = CURRENT.cx
-        CURRENT.cx = cx
-        try:
-            self.__next__()
-        except StopIteration:
-            return None
-        finally:
-            CURRENT.cx = prev
-        return PENDING
 
 
 class _ReadInto(_Leaf):

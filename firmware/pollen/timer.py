@@ -21,7 +21,7 @@ allocates its Delay and a select.
 """
 
 from . import port as _port
-from .future import CURRENT, PENDING, Future, stop_iteration
+from .future import CURRENT, Leaf, stop_iteration
 
 MAX_CHUNK_US = 1 << 28
 MAX_SLEEP_MS = 24 * 3600 * 1000 * 49  # sleeps are chunked; this only rules out nonsense
@@ -196,7 +196,7 @@ def check_us(us, what):
         raise ValueError("%s: %d us is beyond the %d ms pollen sleeps can span" % (what, us, MAX_SLEEP_MS))
 
 
-class _Sleep(Future):
+class _Sleep(Leaf):
     """The one object sleep_ms/sleep_us/sleep_until hand back.  Its per-task
     state lives in the task's context (cx.timer: the task's timer node)."""
 
@@ -224,17 +224,6 @@ class _Sleep(Future):
         _queue.release(n)
         cx.timer = -1
         stop_iteration()
-
-    def poll(self, cx):
-        prev = CURRENT.cx
-        CURRENT.cx = cx
-        try:
-            self.__next__()
-        except StopIteration:
-            return None
-        finally:
-            CURRENT.cx = prev
-        return PENDING
 
     def close(self):
         cx = CURRENT.cx
