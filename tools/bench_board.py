@@ -326,9 +326,11 @@ def main(argv=None):
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--no-install", action="store_true")
     ap.add_argument("--write", help="put the table into this Markdown file's RP2040 section")
-    ap.add_argument("--only", default="latency,idle,rates,ram,compat",
-                    help="comma list of figures to run: latency, idle, rates, ram, compat "
-                         "(pollen.asyncio vs asyncio: tools/bench_asyncio_compat.py) (default: all)")
+    ap.add_argument("--only", default="latency,idle,rates,ram",
+                    help="comma list of figures to run: latency, idle, rates, ram (the default: "
+                         "about 2 minutes on the emulated Pico), compat (the same asyncio programs "
+                         "under asyncio and pollen.asyncio, tools/bench_asyncio_compat.py: about 10 "
+                         "minutes more there, so asked for by name)")
     a = ap.parse_args(argv)
     t0 = time.monotonic()
     try:
