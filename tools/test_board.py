@@ -231,8 +231,10 @@ def example_check(b):
     theirs = _example_events(b, src)
     ours = _example_events(b, src.replace("\nimport asyncio\n", "\nimport pollen.asyncio as asyncio\n", 1))
     names = [n for _, n in theirs[0]]
-    ok = (theirs[0] == ours[0] and names[:2] == ["PRESS", "RELEASE"] and "DOUBLE" in names
-          and "LONG" in names)
+    # ms ticks of edges whose sub-ms phase differs between the runs: equal within 1 ms
+    ok = (names == [n for _, n in ours[0]] and names[:2] == ["PRESS", "RELEASE"]
+          and "DOUBLE" in names and "LONG" in names
+          and all(abs(a - b) <= 1 for (a, _), (b, _) in zip(theirs[0], ours[0])))
     return [("example::asyncio_button_prints_the_same_events_under_pollen_asyncio", ok,
              "asyncio %r / pollen.asyncio %r" % (theirs[0], ours[0])),
             ("example::asyncio_button_toggles_the_led_alike", _toggles(theirs[1]) == _toggles(ours[1])
