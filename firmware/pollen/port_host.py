@@ -104,17 +104,25 @@ class HostPort:
         pass
 
     def wait(self, cell):
+        """Nap until cell[0] is set, running the alarm's handler when it is due."""
+        self._naps(cell, False)
+
+    def _naps(self, cell, streams):
+        # the one nap loop of wait() and wait_streams()
         while not cell[0]:
             due = self._due
+            nap = self.NAP_US
             if due is not None:
                 left = ticks_diff(due, self.ticks_us())
                 if left <= 0:
                     self._due = None
                     self._handler()
                     continue
-                _sleep_us(min(left, self.NAP_US))
-            else:
-                _sleep_us(self.NAP_US)
+                nap = min(left, nap)
+            if not streams:
+                _sleep_us(nap)
+            elif self._look(nap):
+                return
 
     # -- streams (pollen.stream) ----------------------------------------------
     # While a stream is watched, `wait` is wait_streams: the same naps, with
@@ -203,15 +211,4 @@ class HostPort:
 
     def wait_streams(self, cell):
         """wait(cell), looking at the watched streams around every nap."""
-        while not cell[0]:
-            due = self._due
-            nap = self.NAP_US
-            if due is not None:
-                left = ticks_diff(due, self.ticks_us())
-                if left <= 0:
-                    self._due = None
-                    self._handler()
-                    continue
-                nap = min(left, nap)
-            if self._look(nap):
-                return
+        self._naps(cell, True)
