@@ -563,7 +563,7 @@ class _Runner:
         self.cx = None
         self.armed = False
 
-    def send(self, _):
+    def send(self, _=None):
         global cur_task
         _isr.idle = 0  # awake: wakes need not go through the executor
         cx = self.cx
@@ -630,6 +630,8 @@ class _Runner:
         if _isr.n != _isr.seen:  # ...and one that came before is seen here
             return YIELD
         return None  # a timer, ThreadSafeFlag or pollen waker will wake us (or nothing will)
+
+    __next__ = send  # how loop_viper resumes a task
 
     def close(self):
         if self.armed:

@@ -40,7 +40,10 @@ from . import port as _port
 from .errors import CancelledError, ContractError, SpawnError
 from .future import CURRENT, PENDING, Context, Future, as_future, is_coroutine
 from .waker import RawWaker, RawWakerVTable, Waker
-from .loop import schedule
+try:
+    from .loop_viper import schedule  # machine code for this CPU (a board, unix MicroPython)
+except ImportError:  # CPython, or an interpreter with no native emitter
+    from .loop import schedule
 
 _MASK = 0x3FFFFFFF
 
@@ -141,6 +144,9 @@ class _Drive:
         if r is PENDING:
             return None
         raise StopIteration(r)
+
+    def __next__(self):  # how loop_viper resumes a task
+        return self.send(None)
 
     def close(self):
         c = getattr(self.fut, "close", None)
@@ -357,7 +363,7 @@ class Executor:
         if main._state != RUNNING:
             return
         try:
-            schedule(self, main)  # pollen/loop.py: machine code on a board
+            schedule(self, main)  # loop_viper.py on a board, else loop.py
         finally:
             CURRENT.cx = None
 
