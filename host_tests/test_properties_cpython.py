@@ -35,7 +35,7 @@ import pollen
 from pollen import (PENDING, CancelledError, Executor, Future, SpawnError,
                     TimeoutError, gpio, timer, yield_now)
 from pollen.future import CURRENT
-from pollen.gpio import HIT, WANT, Input
+from pollen.gpio import ACTIVE, HIT, WANT, Input
 from pollen.timer import Delay, sleep_us, with_timeout
 
 SETTINGS = settings(max_examples=200, deadline=None,
@@ -738,7 +738,7 @@ def test_pin_edges_and_timeouts_wake_each_waiter_after_at_most_the_running_slice
                 assert what == "edge" and stamp == (b.epoch_us + first[0]) & mask, info
             else:
                 assert what == "timeout", info
-        assert inputs[k]._st[WANT] == 0 and inputs[k]._wait.waker is None
+        assert inputs[k]._st[WANT] == 0 and inputs[k]._st[ACTIVE] == 0  # nothing armed
     assert timer.queue().in_use() == 0
     assert ex.tasks() == 0
     assert not b.irq_errors

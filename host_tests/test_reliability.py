@@ -10,7 +10,7 @@ from support import MICROPYTHON, raises
 import board_config as cfg
 import pollen
 from pollen import timer
-from pollen.gpio import HIT, WANT, _claimed
+from pollen.gpio import ACTIVE, HIT, WANT, _claimed
 from pollen.combinators import yield_now
 from pollen.timer import Ticker, sleep_ms
 from pollen.watchdog import Watchdog
@@ -129,7 +129,7 @@ def test_cancelling_the_demo_at_every_await_point_leaks_nothing():
         assert timer.queue().in_use() == 0, "timer nodes left at poll %d" % n
         for owner in list(_claimed.values()):
             if hasattr(owner, "_st"):
-                assert owner._st[WANT] == 0 and owner._wait.waker is None, \
+                assert owner._st[WANT] == 0 and owner._st[ACTIVE] == 0, \
                     "pin interrupt state left at poll %d" % n
         assert b.irq_errors == []
 

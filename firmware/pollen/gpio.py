@@ -59,7 +59,9 @@ LEVEL = 5    # the pin's level right after it                    (IRQ writes)
 GPIO = 6     # the pin's GPIO number (-1: unknown), for a handler that reads SIO
 INDEX = 7    # where the fast wake stores: cell[INDEX] = 1, cell[LOOK] = 1
 LOOK = 8
-_FIELDS = 9
+ACTIVE = 9   # 1 while a task waits (task side only)
+RAW = 10     # 10..12: a board handler's raw timer words, when it leaves EDGE_MS
+_FIELDS = 13 # at -1 for port.edge_ms(st) to work out on the task side (port_rp2)
 
 
 class _EdgeWait(Future):
@@ -67,40 +69,42 @@ class _EdgeWait(Future):
     and its fast-wake cell: fields the task side stores on every wait, kept
     off the Input, whose properties make every store to it look the class
     up first (a MicroPython instance with descriptors: tens of us per store
-    on an RP2040)."""
+    on an RP2040).  The IRQ reads waker and cell only while WANT is set: a
+    wait that completed leaves them to be overwritten by the next one (close()
+    clears them)."""
 
     def __init__(self, inp):
         self.inp = inp
         self.st = inp._st
         self.mask = 0
         self.level = -1      # for level waits: ready at once if the pin is at it
-        self.active = False
         self.waker = None    # the waiting task's waker
         self.cell = None     # its fast-wake cell (waker.py), or None: wake through waker
 
     def __next__(self):
         # The resume after the edge -- the one step between the interrupt and
-        # the task's next line -- in one frame: no poll(), no close() call.
+        # the task's next line -- in one frame, touching only the state array
+        # (gpio_viper.edge_next: the same in viper, where it can run).
         st = self.st
-        if st[2] and self.active:  # HIT (a literal: a global lookup per resume costs)
+        if st[2]:  # HIT, set only while a wait is active (literals: a global lookup costs)
             st[1] = 0  # WANT, first: the IRQ stops recording
             st[2] = 0  # HIT
-            self.waker = None
-            self.cell = None
-            self.active = False
+            st[9] = 0  # ACTIVE
             _STOP.__traceback__ = None  # the shared StopIteration: no allocation
             raise _STOP
         return Future.__next__(self)
+
+    pending = Future.__next__  # the poll path, for gpio_viper.edge_next
 
     __iter__ = Future.__await__  # found here, not in the base class: looked up on every await
 
     def poll(self, cx):
         st = self.st
-        if not self.active:
+        if not st[ACTIVE]:
             if st[WANT]:
                 raise RuntimeError("%r already has a task waiting on it; one waiter per Input"
                                    % (self.inp.pin,))
-            self.active = True
+            st[ACTIVE] = 1
             st[HIT] = 0
             self._register(cx.waker())
             st[WANT] = self.mask  # from here on the IRQ records matching edges
@@ -132,9 +136,17 @@ class _EdgeWait(Future):
         st = self.st
         st[WANT] = 0  # first: the IRQ stops recording
         st[HIT] = 0
+        st[ACTIVE] = 0
         self.waker = None
         self.cell = None
-        self.active = False
+
+
+try:  # the resume in viper, where this interpreter can run machine code
+    from .gpio_viper import edge_next as __next__
+    _EdgeWait.__next__ = __next__
+    del __next__
+except ImportError:
+    pass
 
 
 class Input:
@@ -172,7 +184,11 @@ class Input:
     @property
     def edge_ms(self):
         """ticks_ms of that edge, taken in the IRQ."""
-        return self._st[EDGE_MS]
+        st = self._st
+        ms = st[EDGE_MS]
+        if ms < 0:  # the board's handler kept the raw time: worked out here, once
+            ms = st[EDGE_MS] = self.port.edge_ms(st)
+        return ms
 
     @property
     def level(self):
