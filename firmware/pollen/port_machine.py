@@ -39,7 +39,7 @@ class _CellIO(_IOBase):
 
 
 class MachinePort:
-    def __init__(self, machine, time, select, sleep=None, wfi=None, edge_isr=None):
+    def __init__(self, machine, time, select, sleep=None, wfi=None, edge_isr=None, edge_ms=None):
         self.machine = machine
         self.Pin = machine.Pin
         self.ticks_us = time.ticks_us
@@ -65,6 +65,7 @@ class MachinePort:
         self.wfi = wfi
         if edge_isr is not None:  # gpio.Input's handler in the board's own code (port_rp2)
             self.edge_isr = edge_isr
+            self.edge_ms = edge_ms  # the edge's ticks_ms, from what that handler stored
         self.wait = self.sleep
 
     def _on_alarm(self, timer):
@@ -174,6 +175,6 @@ def board_port():
         pass
     import sys
     if sys.platform == "rp2":  # WFI in machine code
-        from .port_rp2 import edge_isr, wait, wfi_until
-        return MachinePort(machine, time, select, wait, wfi_until, edge_isr)
+        from .port_rp2 import edge_isr, edge_ms, wait, wfi_until
+        return MachinePort(machine, time, select, wait, wfi_until, edge_isr, edge_ms)
     return MachinePort(machine, time, select)

@@ -38,7 +38,7 @@ this file must compile everywhere).
 
 import micropython
 
-_g = {"micropython": micropython, "ticks_ms": __import__("time").ticks_ms}
+_g = {"micropython": micropython}
 exec("""
 @micropython.asm_thumb
 def wfi_until(r0):
@@ -59,7 +59,8 @@ class EdgeISR:
     @micropython.viper
     def isr(self, pin):
         st = ptr32(self.st)
-        t = int(ptr32(0x40054028)[0]) & 0x3FFFFFFF  # TIMERAWL: time.ticks_us()
+        low = int(ptr32(0x40054028)[0])            # TIMERAWL: time.ticks_us(), 32 bits
+        t = low & 0x3FFFFFFF
         st[0] = t                                  # LAST
         want = st[1]                               # WANT
         if want != 0 and st[2] == 0:               # HIT
@@ -69,7 +70,13 @@ class EdgeISR:
                 edge = 8
             if want & edge:
                 st[3] = t                          # EDGE_US
-                st[4] = int(ticks_ms())            # EDGE_MS
+                high = int(ptr32(0x40054024)[0])   # TIMERAWH
+                if uint(ptr32(0x40054028)[0]) < uint(low):
+                    high -= 1                      # the low word wrapped after we read it
+                st[4] = -1                         # EDGE_MS: edge_ms() works it out from
+                st[10] = high                      # RAW: the 64-bit time, as 30+16+16 bits
+                st[11] = (low >> 16) & 0xFFFF
+                st[12] = low & 0xFFFF
                 st[5] = level                      # LEVEL
                 st[2] = 1                          # HIT
                 w = self.w
@@ -90,6 +97,26 @@ def edge_isr(inp):
     """The hard IRQ handler for gpio.Input `inp`, bound once (ISR-safe: no
     allocation)."""
     return _EdgeISR(inp).isr
+
+
+def edge_ms(st):
+    """ticks_ms() of the edge EdgeISR recorded in gpio state `st`, from the
+    64-bit microsecond time it stored (RAW): on rp2 ticks_ms() is that time
+    // 1000, to 30 bits.  Reading the clock and dividing in the handler
+    costs every edge about 5 us; here it is paid once, if edge_ms is read.
+    Task side; small ints only (a 32-bit port has no larger ones), so it
+    allocates nothing: long division by 1000 in 16-bit digits."""
+    h = st[10]
+    c = h >> 16
+    q = c // 1000
+    c = ((c - q * 1000) << 16) | (h & 0xFFFF)
+    x = c // 1000
+    q = ((q & 0x3FFF) << 16) | x
+    c = ((c - x * 1000) << 16) | st[11]
+    x = c // 1000
+    q = ((q & 0x3FFF) << 16) | x
+    c = ((c - x * 1000) << 16) | st[12]
+    return ((q & 0x3FFF) << 16) | (c // 1000)
 
 
 def wait(cell):
