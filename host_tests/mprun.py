@@ -7,6 +7,7 @@ called with no arguments.  --pollen DIR: import pollen from DIR (compiled
 `micropython: N passed, N failed`; exits 1 if any failed.
 """
 
+import micropython
 import os
 import sys
 
@@ -14,6 +15,14 @@ HERE = __file__.rsplit("/", 1)[0] if "/" in __file__ else "."
 ROOT = HERE + "/.."
 for p in (HERE, ROOT + "/tools", ROOT + "/boards/sim", ROOT + "/firmware"):
     sys.path.insert(0, p)
+
+
+def _unlock():
+    """Undo heap locks a failed test left (without allocating)."""
+    micropython.heap_lock()
+    n = micropython.heap_unlock()  # the depth the test left
+    while n:
+        n = micropython.heap_unlock()
 
 
 def modules(names):
@@ -56,6 +65,7 @@ def main(argv):
             try:
                 fn()
             except Exception as e:
+                _unlock()  # a test that failed with the heap locked: report it all the same
                 failed += 1
                 print("FAIL %s::%s" % (name, t))
                 sys.print_exception(e)
