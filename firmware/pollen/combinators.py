@@ -57,32 +57,44 @@ def _future(aw):
 
 class _YieldNow(Future):
     """Completes on the second poll.  One shared instance: yield_now() arms
-    it and the awaiting task consumes the arming on its next resume."""
+    it (armed[0] = 1: a byte, which leaves_viper.yield_next, its twin, reads
+    as plain memory) and the awaiting task consumes the arming on its next
+    resume."""
 
     def __init__(self):
-        self.armed = False
+        self.armed = bytearray(1)
 
     def __next__(self):
-        if self.armed:
-            self.armed = False
+        armed = self.armed
+        if armed[0]:
+            armed[0] = 0
             return YIELD  # tells the executor: ready again, run the others first
         _STOP.__traceback__ = None  # raised here, not via a helper: one call less per switch
         raise _STOP
 
     def poll(self, cx):
-        if self.armed:
-            self.armed = False
+        armed = self.armed
+        if armed[0]:
+            armed[0] = 0
             cx.waker().wake_by_ref()
             return PENDING
         return None
 
 
+try:  # the resume in viper, where this interpreter can run machine code
+    from .leaves_viper import yield_next as __next__
+    _YieldNow.__next__ = __next__
+    del __next__
+except ImportError:
+    pass
+
 _YIELD_NOW = _YieldNow()  # reused by every yield_now(): no allocation per switch
+_ARMED = _YIELD_NOW.armed
 
 
 def yield_now():
     """Let every other ready task run once, then continue.  Await at once."""
-    _YIELD_NOW.armed = True
+    _ARMED[0] = 1
     return _YIELD_NOW
 
 

@@ -125,6 +125,14 @@ def is_coroutine(obj):
     return hasattr(obj, "send") and not hasattr(obj, "poll")
 
 
+try:  # __iter__ in viper where this interpreter can run machine code (leaves_viper)
+    from .leaves_viper import iter_self as __await__
+    Future.__await__ = Future.__iter__ = __await__
+    del __await__
+except ImportError:
+    pass
+
+
 def as_future(aw):
     """`aw` itself if it is a poll()-future; TypeError with the fix if not.
     (Coroutines are driven by send(): spawn and block_on take them as they

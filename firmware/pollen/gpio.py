@@ -84,7 +84,7 @@ class _EdgeWait(Future):
     def __next__(self):
         # The resume after the edge -- the one step between the interrupt and
         # the task's next line -- in one frame, touching only the state array
-        # (gpio_viper.edge_next: the same in viper, where it can run).
+        # (leaves_viper.edge_next: the same in viper, where it can run).
         st = self.st
         if st[2]:  # HIT, set only while a wait is active (literals: a global lookup costs)
             st[1] = 0  # WANT, first: the IRQ stops recording
@@ -94,7 +94,7 @@ class _EdgeWait(Future):
             raise _STOP
         return Future.__next__(self)
 
-    pending = Future.__next__  # the poll path, for gpio_viper.edge_next
+    pending = Future.__next__  # the poll path, for leaves_viper.edge_next
 
     __iter__ = Future.__await__  # found here, not in the base class: looked up on every await
 
@@ -142,7 +142,7 @@ class _EdgeWait(Future):
 
 
 try:  # the resume in viper, where this interpreter can run machine code
-    from .gpio_viper import edge_next as __next__
+    from .leaves_viper import edge_next as __next__
     _EdgeWait.__next__ = __next__
     del __next__
 except ImportError:

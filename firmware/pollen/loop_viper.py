@@ -28,7 +28,8 @@ from array import array
 
 from .future import CURRENT, YIELD
 
-_NONE = None  # viper compares objects with `is` only against another object
+_NONE = None  # viper compares objects with `is` only against another object, and
+              # passes or stores a literal None as the int 0
 
 # state[] fields
 _I = const(0)       # round-robin position among yielded tasks
@@ -49,7 +50,7 @@ def _run(ex, main, state) -> int:
     cap = int(ex._cap)  # rb[cap]: the look byte, set by every wake
     look = ex._look
     port = ex._port
-    wfi = getattr(port, "wfi", None)  # port_rp2.wfi_until on an RP2040
+    wfi = getattr(port, "wfi", _NONE)  # port_rp2.wfi_until on an RP2040
     cur = CURRENT
     resume = next  # next(coro): the generator's own iternext, no method lookup
     debug = 0
