@@ -105,6 +105,14 @@ class _SignalWait(Future):
         self._s.close()
 
 
+try:  # the resume in viper, where this interpreter can run machine code
+    from .leaves_viper import signal_next as __next__
+    _SignalWait.__next__ = __next__
+    del __next__
+except ImportError:
+    pass
+
+
 class Signal(Future):
     """The latest value from an interrupt handler, for one waiting task.
 
@@ -220,24 +228,32 @@ class _EventWait(Future):
         self._e = e
 
     def poll(self, cx):
+        return self._step(cx.waker())
+
+    def __next__(self):
+        # the await path of poll(), in one frame less: the waker straight
+        # from the context (a call less), unless debug mode counts waker() calls
+        cx = CURRENT.cx
+        if self._step(cx.waker() if cx.counting else cx._waker) is PENDING:
+            return None
+        _STOP.__traceback__ = None
+        raise _STOP
+
+    def _step(self, w):
         e = self._e
-        w = cx.waker()
-        ws = e._wakers
         i = e._find(w)
         if i >= 0:  # polled again: done if a set() came since we registered
             if e._n != e._since[i]:
-                ws[i] = None
+                e._drop(i)
                 return None
-            ws[i] = w
+            e._wakers[i] = w  # (an equal waker, maybe a newer clone)
             return PENDING
         n = e._n
         if n != e._seen:
             return None  # already set
-        i = e._free_slot()
-        e._since[i] = n
-        ws[i] = w  # register first, then look again
+        i = e._add(w, n)  # register first, then look again
         if e._n != n:
-            ws[i] = None
+            e._drop(i)
             return None
         return PENDING
 
@@ -248,7 +264,7 @@ class _EventWait(Future):
             return  # close() by hand: whose slot it was is unknown
         i = e._find(cx.waker())
         if i >= 0:
-            e._wakers[i] = None
+            e._drop(i)
 
 
 class Event:
@@ -259,9 +275,16 @@ class Event:
     the event is set.  Waiters are kept in `max_waiters` slots allocated
     here, so set() allocates nothing; one waiter too many makes its wait()
     raise RuntimeError, in that task, never in the interrupt handler.
+
+    The waiters are the first _nw slots: set() visits only those (a loop
+    over empty slots costs an interrupt handler microseconds each on a
+    board).  The task side adds at the end and removes by moving the last
+    into the hole; each store leaves every live waiter in a slot below _nw
+    at any moment an interrupt may look (see _drop), so a set() never misses
+    one (it may wake one twice: harmless).
     """
 
-    __slots__ = ("_n", "_seen", "_wakers", "_since", "_size", "_wait")
+    __slots__ = ("_n", "_seen", "_wakers", "_since", "_size", "_nw", "_wait")
 
     def __init__(self, max_waiters=8):
         if max_waiters < 1:
@@ -273,6 +296,7 @@ class Event:
         self._wakers = [None] * max_waiters
         self._since = [0] * max_waiters  # _n when each waiter registered
         self._size = max_waiters
+        self._nw = 0         # waiters: slots 0 .. _nw-1 (task side writes)
         self._wait = _EventWait(self)
 
     def set(self):
@@ -284,7 +308,7 @@ class Event:
         if n == self._seen:  # only a clear->set step counts: no wrap while set
             self._n = (n + 1) & _MASK
         ws = self._wakers
-        i = self._size
+        i = self._nw
         while i:  # an index loop: no iterator object
             i -= 1
             w = ws[i]
@@ -310,29 +334,50 @@ class Event:
 
     def waiting(self):
         """How many tasks are registered as waiting."""
-        k = 0
-        for w in self._wakers:
-            if w is not None:
-                k += 1
-        return k
+        return self._nw
 
     def _find(self, w):
+        """The slot of waker `w` (or of one that wakes the same task), -1 if
+        none.  Task side."""
+        nw = self._nw
+        if not nw:
+            return -1
         ws = self._wakers
-        for i in range(self._size):
+        if w in ws:  # the usual case, the same object: one C-level scan
+            i = ws.index(w)
+            if i < nw:
+                return i
+        for i in range(nw):  # an equal waker that is another object (a clone)
             x = ws[i]
-            if x is not None and (x is w or x.will_wake(w)):
+            if x is not None and x.will_wake(w):
                 return i
         return -1
 
-    def _free_slot(self):
+    def _add(self, w, n):
+        """A slot for waker `w`, registered at count `n`.  Task side."""
+        i = self._nw
+        if i == self._size:
+            raise RuntimeError(
+                "Event has no free waiter slot: all %d are in use. Create it with "
+                "more (Event(max_waiters=%d))" % (self._size, self._size * 2)
+            )
+        self._since[i] = n
+        self._wakers[i] = w
+        self._nw = i + 1  # published last: set() sees the slot once it is whole
+        return i
+
+    def _drop(self, i):
+        """Free slot i: the last waiter moves into it.  Task side.  Between
+        any two of these stores a set() still finds every live waiter below
+        _nw: the moved one is in both slots until the last is cleared, and
+        _nw shrinks only after."""
+        last = self._nw - 1
         ws = self._wakers
-        for i in range(self._size):
-            if ws[i] is None:
-                return i
-        raise RuntimeError(
-            "Event has no free waiter slot: all %d are in use. Create it with "
-            "more (Event(max_waiters=%d))" % (self._size, self._size * 2)
-        )
+        if i != last:
+            self._since[i] = self._since[last]
+            ws[i] = ws[last]
+        ws[last] = None
+        self._nw = last
 
 
 # -- Channel ------------------------------------------------------------------
