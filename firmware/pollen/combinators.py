@@ -81,13 +81,6 @@ class _YieldNow(Future):
         return None
 
 
-try:  # the resume in viper, where this interpreter can run machine code
-    from .leaves_viper import yield_next as __next__
-    _YieldNow.__next__ = __next__
-    del __next__
-except ImportError:
-    pass
-
 _YIELD_NOW = _YieldNow()  # reused by every yield_now(): no allocation per switch
 _ARMED = _YIELD_NOW.armed
 
@@ -96,6 +89,17 @@ def yield_now():
     """Let every other ready task run once, then continue.  Await at once."""
     _ARMED[0] = 1
     return _YIELD_NOW
+
+
+try:  # yield_now() and the resume in viper, where this interpreter can run machine code
+    from . import leaves_viper as _fast
+    _YieldNow.__next__ = _fast.yield_next
+    _fast._ARMED = _ARMED
+    _fast._YIELD_NOW = _YIELD_NOW
+    yield_now = _fast.yield_now  # noqa: F811 (the same contract as the one above)
+    del _fast
+except ImportError:
+    pass
 
 
 class _Select(Future):

@@ -13,8 +13,11 @@ MicroPython of `make test`):
 
   iter_self   future.Future.__await__ / __iter__         (every leaf)
   edge_next   gpio._EdgeWait.__next__: the resume after a pin edge
+  yield_now   combinators.yield_now (its arming byte and object set there)
   yield_next  combinators._YieldNow.__next__: yield_now()
   signal_next sync._SignalWait.__next__: await signal.wait()
+  event_next  sync._EventWait.__next__: await event.wait()
+  event_set   sync.Event.set (ISR-safe, as its twin)
 
 Task side only, never an ISR.  Allocates nothing: the StopIteration is
 future's shared one, and no viper frame adds to its traceback.
@@ -51,6 +54,16 @@ def edge_next(self):
     return self.pending()
 
 
+_ARMED = bytearray(1)  # combinators puts its own arming byte and _YieldNow here
+_YIELD_NOW = _NONE
+
+
+@micropython.viper
+def yield_now():
+    ptr8(_ARMED)[0] = 1
+    return _YIELD_NOW
+
+
 @micropython.viper
 def yield_next(self):
     armed = ptr8(self.armed)
@@ -63,8 +76,9 @@ def yield_next(self):
 @micropython.viper
 def signal_next(self):
     s = self._s
-    n = int(s._n)
-    if n == int(s._seen):  # nothing yet: register first, then look again
+    st = ptr32(s._st)  # [0]: set() count (ISR writes), [1]: the count consumed
+    n = st[0]
+    if n == st[1]:  # nothing yet: register first, then look again
         cx = CURRENT.cx
         w = cx._waker
         if cx.counting:
@@ -73,18 +87,86 @@ def signal_next(self):
         if not (held is _NONE) and not (held is w) and not held.will_wake(w):
             s._register(cx)  # raises the "already has a waiting task" error
         s._waker = w
-        n = int(s._n)
-        if n == int(s._seen):
+        n = st[0]
+        if n == st[1]:
             return _NONE
     v = s._v
-    while True:  # a seqlock against a preempting set(): _v is written before _n
+    while True:  # a seqlock against a preempting set(): _v is written before the count
         v = s._v
-        m = int(s._n)
+        m = st[0]
         if m == n:
             break
         n = m
     s.value = v
-    s._seen = n
+    st[1] = n
     s._waker = _NONE  # (a bare None would be stored as the int 0 by viper)
     raise _STOP
 
+
+@micropython.viper
+def event_next(self):
+    e = self._e
+    cx = CURRENT.cx
+    w = cx._waker
+    if cx.counting:
+        w = cx.waker()  # debug mode counts the calls
+    ws = e._wakers
+    since = e._since
+    nw = int(e._nw)
+    i = 0
+    while i < nw:  # the waiters are the first _nw slots (Event's docstring)
+        if ws[i] is w:
+            break
+        i += 1
+    if i == nw and nw:
+        i = int(e._find(w))  # an equal waker that is another object (a clone)
+        if i < 0:
+            i = nw
+    if i < nw:  # polled again: done if a set() came since we registered
+        if int(e._n) != int(since[i]):
+            _drop(e, ws, since, i, nw)
+            raise _STOP
+        ws[i] = w
+        return _NONE
+    n = int(e._n)
+    if n != int(e._seen):
+        raise _STOP  # already set
+    if nw == int(e._size):
+        e._add(w, n)  # raises the "no free waiter slot" error
+    since[nw] = n  # register first (Event._add), then look again
+    ws[nw] = w
+    e._nw = nw + 1
+    if int(e._n) != n:
+        _drop(e, ws, since, nw, nw + 1)
+        raise _STOP
+    return _NONE
+
+
+@micropython.viper
+def _drop(e, ws, since, i: int, nw: int):
+    last = nw - 1  # Event._drop: the last waiter moves into the hole, _nw shrinks last
+    if i != last:
+        since[i] = since[last]
+        ws[i] = ws[last]
+    ws[last] = _NONE
+    e._nw = last
+
+
+@micropython.viper
+def event_set(self):
+    n = int(self._n)
+    if n == int(self._seen):  # only a clear->set step counts: no wrap while set
+        self._n = (n + 1) & 0x3FFFFFFF
+    ws = self._wakers
+    i = int(self._nw)
+    while i:
+        i -= 1
+        w = ws[i]
+        if not (w is _NONE):  # held only while its wait is pending: the fast wake is safe
+            c = w.cell
+            if c is _NONE:
+                w.wake_by_ref()
+            else:  # the fast wake (waker.py): ready[slot] = 1, look byte = 1
+                p = ptr8(c)
+                p[int(w.index)] = 1
+                p[int(len(c)) - 1] = 1

@@ -6,7 +6,7 @@ allocates nothing, never raises, and writes only fields the task side never
 writes; the task side writes only its own.  So neither can undo the other's
 update:
 
-  Signal   ISR writes _v, _n      task writes _seen, value, _waker
+  Signal   ISR writes _v, _st[0]  task writes _st[1], value, _waker
   Event    ISR writes _n          task writes _seen, the waiter slots
   Channel  ISR writes _tail, slot _tail, overflow
                                   task writes _head, slot _head, _rx, _tx
@@ -30,6 +30,8 @@ wait() and recv() hand back one future made with the primitive, so calling
 them allocates nothing either.  Channel.send() (task side, waits while full)
 makes a small future per call.
 """
+
+from array import array
 
 from .future import _STOP, CURRENT, PENDING, Future
 
@@ -77,24 +79,25 @@ class _SignalWait(Future):
         # A set() already pending is consumed at once (the woken task's
         # re-poll); only a task about to wait registers, then looks again.
         s = self._s
-        n = s._n
-        if n == s._seen:  # nothing yet: register first, then look again
+        st = s._st
+        n = st[0]
+        if n == st[1]:  # nothing yet: register first, then look again
             cx = CURRENT.cx
             w = cx.waker() if cx.counting else cx._waker  # a call less, unless debug counts it
             held = s._waker
             if held is not None and held is not w and not held.will_wake(w):
                 s._register(cx)  # raises the "already has a waiting task" error
             s._waker = w
-            n = s._n
-            if n == s._seen:
+            n = st[0]
+            if n == st[1]:
                 return None
         while True:  # _consume(), inlined: a seqlock against a preempting set()
             v = s._v
-            if s._n == n:
+            if st[0] == n:
                 break
-            n = s._n
+            n = st[0]
         s.value = v
-        s._seen = n
+        st[1] = n
         s._waker = None
         _STOP.__traceback__ = None
         raise _STOP
@@ -133,12 +136,13 @@ class Signal(Future):
     has to wait raises RuntimeError; use Event for many.
     """
 
-    __slots__ = ("_v", "_n", "_seen", "_waker", "_wait", "value")
+    __slots__ = ("_v", "_st", "_waker", "_wait", "value")
 
     def __init__(self):
         self._v = None        # written by set() only
-        self._n = 0           # set() count, written by set() only
-        self._seen = 0        # the count consumed, written by the task only
+        # [0]: the set() count, written by set() only; [1]: the count consumed,
+        # written by the task only.  An array: viper (leaves_viper) reads it as memory
+        self._st = array("i", [0, 0])
         self._waker = None
         self._wait = _SignalWait(self)  # made once: wait() allocates nothing
         self.value = None
@@ -149,7 +153,8 @@ class Signal(Future):
         ISR-safe: no allocation.  Called by an interrupt handler or a task.
         """
         self._v = value
-        self._n = (self._n + 1) & _MASK  # published after the value
+        st = self._st
+        st[0] = (st[0] + 1) & _MASK  # published after the value
         w = self._waker  # held only while its wait is pending: the fast wake is safe
         if w is not None:
             c = w.cell
@@ -161,11 +166,13 @@ class Signal(Future):
 
     def is_set(self):
         """True if a set() is pending (not yet consumed)."""
-        return self._n != self._seen
+        st = self._st
+        return st[0] != st[1]
 
     def clear(self):
         """Drop a pending set() unread.  Task side."""
-        self._seen = self._n
+        st = self._st
+        st[1] = st[0]
 
     def take(self, default=None):
         """The pending value, consumed; `default` if nothing is pending."""
@@ -187,18 +194,19 @@ class Signal(Future):
             self._waker = None
 
     def _consume(self):
-        # A set() may preempt us anywhere here.  It writes _v before _n, so
-        # re-reading _n after _v tells whether the pair we read belongs
+        # A set() may preempt us anywhere here.  It writes _v before the count,
+        # so re-reading the count after _v tells whether the pair we read belongs
         # together (a seqlock whose writer is never preempted by the reader).
+        st = self._st
         while True:
-            n = self._n
-            if n == self._seen:
+            n = st[0]
+            if n == st[1]:
                 return False
             v = self._v
-            if self._n == n:
+            if st[0] == n:
                 break
         self.value = v
-        self._seen = n  # a set() from here on stays pending: seen next time
+        st[1] = n  # a set() from here on stays pending: seen next time
         return True
 
     def _register(self, cx):
@@ -378,6 +386,15 @@ class Event:
             ws[i] = ws[last]
         ws[last] = None
         self._nw = last
+
+
+try:  # the resume and set() in viper, where this interpreter can run machine code
+    from .leaves_viper import event_next, event_set
+    _EventWait.__next__ = event_next
+    Event.set = event_set
+    del event_next, event_set
+except ImportError:
+    pass
 
 
 # -- Channel ------------------------------------------------------------------
