@@ -106,15 +106,16 @@ def signal_next(self):
 @micropython.viper
 def event_next(self):
     e = self._e
+    st = ptr32(e._st)  # [0]: set count (ISR writes), [1]: cleared at, [2]: waiters
     cx = CURRENT.cx
     w = cx._waker
     if cx.counting:
         w = cx.waker()  # debug mode counts the calls
     ws = e._wakers
     since = e._since
-    nw = int(e._nw)
+    nw = st[2]
     i = 0
-    while i < nw:  # the waiters are the first _nw slots (Event's docstring)
+    while i < nw:  # the waiters are the first st[2] slots (Event's docstring)
         if ws[i] is w:
             break
         i += 1
@@ -123,42 +124,43 @@ def event_next(self):
         if i < 0:
             i = nw
     if i < nw:  # polled again: done if a set() came since we registered
-        if int(e._n) != int(since[i]):
-            _drop(e, ws, since, i, nw)
+        if st[0] != int(since[i]):
+            _drop(st, ws, since, i)
             raise _STOP
         ws[i] = w
         return _NONE
-    n = int(e._n)
-    if n != int(e._seen):
+    n = st[0]
+    if n != st[1]:
         raise _STOP  # already set
     if nw == int(e._size):
         e._add(w, n)  # raises the "no free waiter slot" error
     since[nw] = n  # register first (Event._add), then look again
     ws[nw] = w
-    e._nw = nw + 1
-    if int(e._n) != n:
-        _drop(e, ws, since, nw, nw + 1)
+    st[2] = nw + 1
+    if st[0] != n:
+        _drop(st, ws, since, nw)
         raise _STOP
     return _NONE
 
 
 @micropython.viper
-def _drop(e, ws, since, i: int, nw: int):
-    last = nw - 1  # Event._drop: the last waiter moves into the hole, _nw shrinks last
+def _drop(st: ptr32, ws, since, i: int):
+    last = st[2] - 1  # Event._drop: the last waiter moves into the hole, the count shrinks last
     if i != last:
         since[i] = since[last]
         ws[i] = ws[last]
     ws[last] = _NONE
-    e._nw = last
+    st[2] = last
 
 
 @micropython.viper
 def event_set(self):
-    n = int(self._n)
-    if n == int(self._seen):  # only a clear->set step counts: no wrap while set
-        self._n = (n + 1) & 0x3FFFFFFF
+    st = ptr32(self._st)
+    n = st[0]
+    if n == st[1]:  # only a clear->set step counts: no wrap while set
+        st[0] = (n + 1) & 0x3FFFFFFF
     ws = self._wakers
-    i = int(self._nw)
+    i = st[2]
     while i:
         i -= 1
         w = ws[i]

@@ -53,6 +53,8 @@ def _run(ex, main, state) -> int:
     wfi = getattr(port, "wfi", _NONE)  # port_rp2.wfi_until on an RP2040
     cur = CURRENT
     resume = next  # next(coro): the generator's own iternext, no method lookup
+    yld = YIELD  # globals read once: each read in the loop is a dictionary lookup
+    none = _NONE
     debug = 0
     if not (ex._debug is _NONE and ex._tracer is _NONE):
         debug = 1
@@ -114,10 +116,10 @@ def _run(ex, main, state) -> int:
         s[_K] = k
         r = resume(coros[k])  # coros[k].send(None)
         s[_K] = -1  # not polling: an exception from here on is the loop's own
-        if r is YIELD or rb[k]:
+        if r is yld or rb[k]:
             # yielded, or woken during its own poll: ready again, behind the others
             rb[k] = 2
-        elif (debug or not (r is _NONE)) and ex._after_poll(k, r, cx, before, main):
+        elif (debug or not (r is none)) and ex._after_poll(k, r, cx, before, main):
             return 1
 
 

@@ -7,7 +7,7 @@ writes; the task side writes only its own.  So neither can undo the other's
 update:
 
   Signal   ISR writes _v, _st[0]  task writes _st[1], value, _waker
-  Event    ISR writes _n          task writes _seen, the waiter slots
+  Event    ISR writes _st[0]      task writes _st[1], _st[2], the waiter slots
   Channel  ISR writes _tail, slot _tail, overflow
                                   task writes _head, slot _head, _rx, _tx
 
@@ -249,18 +249,19 @@ class _EventWait(Future):
 
     def _step(self, w):
         e = self._e
+        st = e._st
         i = e._find(w)
         if i >= 0:  # polled again: done if a set() came since we registered
-            if e._n != e._since[i]:
+            if st[0] != e._since[i]:
                 e._drop(i)
                 return None
             e._wakers[i] = w  # (an equal waker, maybe a newer clone)
             return PENDING
-        n = e._n
-        if n != e._seen:
+        n = st[0]
+        if n != st[1]:
             return None  # already set
         i = e._add(w, n)  # register first, then look again
-        if e._n != n:
+        if st[0] != n:
             e._drop(i)
             return None
         return PENDING
@@ -284,27 +285,28 @@ class Event:
     here, so set() allocates nothing; one waiter too many makes its wait()
     raise RuntimeError, in that task, never in the interrupt handler.
 
-    The waiters are the first _nw slots: set() visits only those (a loop
+    The waiters are the first _st[2] slots: set() visits only those (a loop
     over empty slots costs an interrupt handler microseconds each on a
     board).  The task side adds at the end and removes by moving the last
-    into the hole; each store leaves every live waiter in a slot below _nw
+    into the hole; each store leaves every live waiter in a slot below that
     at any moment an interrupt may look (see _drop), so a set() never misses
     one (it may wake one twice: harmless).
     """
 
-    __slots__ = ("_n", "_seen", "_wakers", "_since", "_size", "_nw", "_wait")
+    __slots__ = ("_st", "_wakers", "_since", "_size", "_wait")
 
     def __init__(self, max_waiters=8):
         if max_waiters < 1:
             raise ValueError(
                 "Event needs at least 1 waiter slot (max_waiters=%d)" % max_waiters
             )
-        self._n = 0          # bumped by set() when it sets a clear event
-        self._seen = 0       # set by clear(): is_set() is _n != _seen
+        # [0]: bumped by set() when it sets a clear event; [1]: set by clear()
+        # (is_set() is [0] != [1]); [2]: the number of waiters, slots 0 .. [2]-1
+        # (task side writes).  An array: viper (leaves_viper) reads it as memory
+        self._st = array("i", [0, 0, 0])
         self._wakers = [None] * max_waiters
-        self._since = [0] * max_waiters  # _n when each waiter registered
+        self._since = [0] * max_waiters  # _st[0] when each waiter registered
         self._size = max_waiters
-        self._nw = 0         # waiters: slots 0 .. _nw-1 (task side writes)
         self._wait = _EventWait(self)
 
     def set(self):
@@ -312,11 +314,12 @@ class Event:
 
         ISR-safe: no allocation.  Called by an interrupt handler or a task.
         """
-        n = self._n
-        if n == self._seen:  # only a clear->set step counts: no wrap while set
-            self._n = (n + 1) & _MASK
+        st = self._st
+        n = st[0]
+        if n == st[1]:  # only a clear->set step counts: no wrap while set
+            st[0] = (n + 1) & _MASK
         ws = self._wakers
-        i = self._nw
+        i = st[2]
         while i:  # an index loop: no iterator object
             i -= 1
             w = ws[i]
@@ -330,10 +333,12 @@ class Event:
 
     def clear(self):
         """Clear the event.  Tasks already woken by a set() still complete."""
-        self._seen = self._n
+        st = self._st
+        st[1] = st[0]
 
     def is_set(self):
-        return self._n != self._seen
+        st = self._st
+        return st[0] != st[1]
 
     def wait(self):
         """Await it: completes with None once the event is set.  Allocates
@@ -342,12 +347,12 @@ class Event:
 
     def waiting(self):
         """How many tasks are registered as waiting."""
-        return self._nw
+        return self._st[2]
 
     def _find(self, w):
         """The slot of waker `w` (or of one that wakes the same task), -1 if
         none.  Task side."""
-        nw = self._nw
+        nw = self._st[2]
         if not nw:
             return -1
         ws = self._wakers
@@ -363,7 +368,8 @@ class Event:
 
     def _add(self, w, n):
         """A slot for waker `w`, registered at count `n`.  Task side."""
-        i = self._nw
+        st = self._st
+        i = st[2]
         if i == self._size:
             raise RuntimeError(
                 "Event has no free waiter slot: all %d are in use. Create it with "
@@ -371,21 +377,22 @@ class Event:
             )
         self._since[i] = n
         self._wakers[i] = w
-        self._nw = i + 1  # published last: set() sees the slot once it is whole
+        st[2] = i + 1  # published last: set() sees the slot once it is whole
         return i
 
     def _drop(self, i):
         """Free slot i: the last waiter moves into it.  Task side.  Between
         any two of these stores a set() still finds every live waiter below
-        _nw: the moved one is in both slots until the last is cleared, and
-        _nw shrinks only after."""
-        last = self._nw - 1
+        the count: the moved one is in both slots until the last is cleared,
+        and the count shrinks only after."""
+        st = self._st
+        last = st[2] - 1
         ws = self._wakers
         if i != last:
             self._since[i] = self._since[last]
             ws[i] = ws[last]
         ws[last] = None
-        self._nw = last
+        st[2] = last
 
 
 try:  # the resume and set() in viper, where this interpreter can run machine code
