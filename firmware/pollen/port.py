@@ -10,7 +10,8 @@ A port offers:
                       that interrupt handlers set: a Flag's cell, an Executor's
                       look byte); may return early (callers loop).  An
                       attribute read at each use: a port may swap it
-  set_alarm(handler)  the one hardware alarm: handler() runs in a hard IRQ
+  set_alarm(handler)  the one hardware alarm: handler() runs in a hard IRQ (a port
+                      may pass it one argument, as machine.Timer does)
   arm(delay_us)       one-shot alarm in delay_us (>= 1); re-arming replaces it
   disarm()
   irq_off() -> state, irq_on(state)   a critical section against interrupt handlers

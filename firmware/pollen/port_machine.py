@@ -54,8 +54,7 @@ class MachinePort:
         self._poller.register(self._io, 1)  # POLLIN
         self._ipoll = self._poller.ipoll
         self._timer = machine.Timer(-1)
-        self._handler = None
-        self._cb = self._on_alarm  # bound once: the IRQ allocates nothing
+        self._cb = None  # the alarm handler (bound once by its owner: the IRQ allocates nothing)
         self._streams = None  # pollen.stream's registrations; None or empty: none
         self._select = select  # the stream poller is made on the first watch()
         # sleep(cell): port_rp2.wait on an RP2040, else ipoll on the cell.
@@ -68,11 +67,8 @@ class MachinePort:
             self.edge_ms = edge_ms  # the edge's ticks_ms, from what that handler stored
         self.wait = self.sleep
 
-    def _on_alarm(self, timer):
-        self._handler()
-
     def set_alarm(self, handler):
-        self._handler = handler
+        self._cb = handler  # called by machine.Timer with the timer: handler(timer)
 
     def arm(self, delay_us):
         """One-shot alarm in delay_us microseconds, as a hard IRQ.  ISR-safe:

@@ -21,7 +21,7 @@ allocates its Delay and a select.
 """
 
 from . import port as _port
-from .future import CURRENT, Leaf, stop_iteration
+from .future import _STOP, CURRENT, Leaf, stop_iteration
 
 MAX_CHUNK_US = 1 << 28
 MAX_SLEEP_MS = 24 * 3600 * 1000 * 49  # sleeps are chunked; this only rules out nonsense
@@ -103,7 +103,8 @@ class TimerQueue:
         self._linked[n] = 1
         if prev == -1:
             self._head = n
-            self._arm(port.ticks_us())
+            d = diff(deadline, port.ticks_us())  # _arm(), inlined: a call less per sleep
+            port.arm(d if d > 0 else 1)
         else:
             nxt[prev] = n
         port.irq_on(s)
@@ -141,9 +142,10 @@ class TimerQueue:
         d = self.port.ticks_diff(self._deadline[self._head], now)
         self.port.arm(d if d > 0 else 1)  # already due: fire at once, as rp2 does
 
-    def _on_alarm(self):
+    def _on_alarm(self, _timer=None):
         """The alarm's hard IRQ.  ISR-safe: no allocation; wakes every due
-        task and re-arms the alarm for the next deadline."""
+        task and re-arms the alarm for the next deadline.  A port may call it
+        with one argument (MachinePort: the machine.Timer, a call less)."""
         port = self.port
         now = port.ticks_us()
         dl = self._deadline
@@ -213,15 +215,28 @@ class _Sleep(Leaf):
                 raise RuntimeError(
                     "this task is already in a sleep: one sleep_ms() at a time per task; "
                     "use Delay(ms) objects to select/join between several")
-            q = queue()
-            if self.left == 0 and q.port.ticks_diff(self.deadline, q.port.ticks_us()) <= 0:
+            q = _queue
+            if q is None or q.port is not _port._port:
+                q = queue()
+            port = q.port
+            if self.left == 0 and port.ticks_diff(self.deadline, port.ticks_us()) <= 0:
                 stop_iteration()  # already due: no timer needed
-            cx.timer = q.add(self.deadline, cx.waker(), self.left)
+            cx.timer = q.add(self.deadline, cx.waker() if cx.counting else cx._waker, self.left)
             return None
         n = cx.timer
-        if not _queue.step(n, cx):
+        q = _queue
+        if q._fired[n] and not q._left[n]:
+            # the usual resume: the alarm IRQ unlinked the node and woke us;
+            # release() without its calls (nothing is linked to undo)
+            q._waker[n] = None
+            q._fired[n] = 0
+            q._used[n] = 0
+            cx.timer = -1
+            _STOP.__traceback__ = None
+            raise _STOP
+        if not q.step(n, cx):
             return None
-        _queue.release(n)
+        q.release(n)
         cx.timer = -1
         stop_iteration()
 
