@@ -61,7 +61,9 @@ INDEX = 7    # where the fast wake stores: cell[INDEX] = 1, cell[LOOK] = 1
 LOOK = 8
 ACTIVE = 9   # 1 while a task waits (task side only)
 RAW = 10     # 10..12: a board handler's raw timer words, when it leaves EDGE_MS
-_FIELDS = 13 # at -1 for port.edge_ms(st) to work out on the task side (port_rp2)
+             # at -1 for port.edge_ms(st) to work out on the task side (port_rp2)
+CELL = 13    # the wake cell's address, for a board handler that sets _EdgeWait.addr
+_FIELDS = 14
 
 
 class _EdgeWait(Future):
@@ -80,6 +82,7 @@ class _EdgeWait(Future):
         self.level = -1      # for level waits: ready at once if the pin is at it
         self.waker = None    # the waiting task's waker
         self.cell = None     # its fast-wake cell (waker.py), or None: wake through waker
+        self.addr = None     # addressof(buffer), set by a board handler that wants st[CELL]
 
     def __next__(self):
         # The resume after the edge -- the one step between the interrupt and
@@ -126,10 +129,14 @@ class _EdgeWait(Future):
         """Task side: the waker the IRQ wakes, resolved once here (waker.py)."""
         self.waker = w
         c = w.cell
+        st = self.st
         if c is not None:
-            st = self.st
             st[INDEX] = w.index
             st[LOOK] = len(c) - 1
+            a = self.addr
+            st[CELL] = a(c) if a is not None else 0
+        else:
+            st[CELL] = 0
         self.cell = c
 
     def close(self):

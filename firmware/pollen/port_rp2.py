@@ -37,6 +37,7 @@ this file must compile everywhere).
 """
 
 import micropython
+from uctypes import addressof as _addressof
 
 _g = {"micropython": micropython}
 exec("""
@@ -79,14 +80,13 @@ class EdgeISR:
                 st[12] = low & 0xFFFF
                 st[5] = level                      # LEVEL
                 st[2] = 1                          # HIT
-                w = self.w
-                c = w.cell
-                if c:                              # (viper has no `is None`; a cell is never empty)
-                    p = ptr8(c)
+                a = st[13]                         # CELL: the wake cell's address (edge_isr)
+                if a:
+                    p = ptr8(a)
                     p[st[7]] = 1                   # INDEX: ready[slot]
                     p[st[8]] = 1                   # LOOK: the look byte
-                else:
-                    w.waker.wake_by_ref()
+                else:                              # a waker without a cell
+                    self.w.waker.wake_by_ref()
 """, _g)
 wfi_until = _g["wfi_until"]  # (cell) -> cell[0] as it was; sleeps in WFI first if it was 0
 _EdgeISR = _g["EdgeISR"]
@@ -95,7 +95,10 @@ del _g
 
 def edge_isr(inp):
     """The hard IRQ handler for gpio.Input `inp`, bound once (ISR-safe: no
-    allocation)."""
+    allocation).  The task side then stores the address of each wait's wake
+    cell in the state array (CELL), so the handler reaches it without two
+    attribute lookups."""
+    inp._wait.addr = _addressof
     return _EdgeISR(inp).isr
 
 
