@@ -236,3 +236,51 @@ def test_make_run_runs_the_demo_without_installing_it(tmp_path):
             p.wait(timeout=5)
         assert b"timer demo: LED at 2 Hz, a report every 5 s" in out, out
         assert not os.path.exists(os.path.join(b.dir, "lib", "pollen"))  # nothing installed
+
+
+_TWINS = """
+import sys
+sys.path.insert(0, %r)
+import pollen
+from pollen.sync import Signal, Event
+from pollen.timer import sleep_ms
+s = Signal()
+e = Event()
+async def pong():
+    for i in range(3):
+        await s.wait()
+        e.set()
+async def main(ex):
+    t = ex.spawn(pong())
+    for i in range(3):
+        await pollen.yield_now()
+        s.set(i)
+        await e.wait()
+        e.clear()
+    await sleep_ms(2)
+    await t
+    return s.value
+ex = pollen.Executor(4)
+print(ex.run(main(ex)))
+print(sorted(m for m in sys.modules if m.startswith("pollen") and ("viper" in m or m == "pollen.loop")))
+"""
+
+
+@pytest.mark.parametrize("march", ["none", MARCH])
+def test_a_build_runs_with_and_without_its_viper_twins(tmp_path, march):
+    # MARCH=none (an interpreter without a native emitter) leaves the viper
+    # modules out; pollen then runs the portable twins (loop.py and the
+    # leaves' bytecode __next__), and a build for the CPU runs the viper ones
+    out = str(tmp_path / "b")
+    _, files = deploy.build(REPO, "rpi_pico", out=out, march=march)
+    vipers = sorted(f for f in files if f.endswith("_viper.mpy"))
+    r = subprocess.run([find_micropython(), "-c", _TWINS % os.path.join(out, "lib")],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "2", r.stdout
+    if march == "none":
+        assert vipers == [] and lines[1] == "['pollen.loop']", (vipers, lines)
+    else:
+        assert vipers == ["lib/pollen/leaves_viper.mpy", "lib/pollen/loop_viper.mpy"], vipers
+        assert lines[1] == "['pollen.leaves_viper', 'pollen.loop_viper']", lines

@@ -92,12 +92,10 @@ def yield_now():
 
 
 try:  # yield_now() and the resume in viper, where this interpreter can run machine code
-    from . import leaves_viper as _fast
-    _YieldNow.__next__ = _fast.yield_next
-    _fast._ARMED = _ARMED
-    _fast._YIELD_NOW = _YIELD_NOW
-    yield_now = _fast.yield_now  # noqa: F811 (the same contract as the one above)
-    del _fast
+    from .leaves_viper import use_yield, yield_next
+    _YieldNow.__next__ = yield_next
+    yield_now = use_yield(_ARMED, _YIELD_NOW)  # noqa: F811 (the same contract as the one above)
+    del use_yield, yield_next
 except ImportError:
     pass
 

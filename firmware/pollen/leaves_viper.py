@@ -54,8 +54,16 @@ def edge_next(self):
     return self.pending()
 
 
-_ARMED = bytearray(1)  # combinators puts its own arming byte and _YieldNow here
+_ARMED = bytearray(1)  # combinators' arming byte and _YieldNow: use_yield()
 _YIELD_NOW = _NONE
+
+
+def use_yield(armed, obj):
+    """yield_now() for combinators' arming byte and shared object."""
+    global _ARMED, _YIELD_NOW
+    _ARMED = armed
+    _YIELD_NOW = obj
+    return yield_now
 
 
 @micropython.viper
