@@ -102,32 +102,17 @@ def interpreter_march(micropython):
     return MARCHES[i] if 0 < i < len(MARCHES) else None
 
 
-def mpy_cross_opts(src):
-    """The options of a file's `# mpy-cross: OPTS` line ([] if none)."""
-    with open(src) as f:
-        for line in f:
-            if line.startswith("# mpy-cross:"):
-                return line.split(":", 1)[1].split()
-    return []
-
-
-NEEDS_MARCH = "needs-march"  # an OPTS word: viper code, only built for a CPU
-
-
 def mpy_cross_cmd(mpy_cross, src, dst, rel, march):
-    """The mpy-cross command for one file, or None if the file cannot be
-    built without a CPU.  A source line `# mpy-cross: OPTS` (pollen/loop.py:
-    `-X emit=native`) adds OPTS when compiling for a CPU (`march`); without
-    one the file is plain bytecode and runs anywhere.  `needs-march`
-    (pollen/loop_viper.py) marks viper code: with no CPU to build for it is
-    left out, and its importer falls back to the portable twin."""
+    """The mpy-cross command for one file.  A source line `# mpy-cross: OPTS`
+    (pollen/loop.py: `-X emit=native`) adds OPTS when compiling for a CPU
+    (`march`); without one the file is plain bytecode and runs anywhere."""
     cmd = [mpy_cross, "-o", dst, "-s", rel]
-    opts = mpy_cross_opts(src)
     if march:
         cmd.append("-march=" + march)
-        cmd += [o for o in opts if o != NEEDS_MARCH]
-    elif NEEDS_MARCH in opts:
-        return None
+        with open(src) as f:
+            for line in f:
+                if line.startswith("# mpy-cross:"):
+                    cmd += line.split(":", 1)[1].split()
     return cmd + [src]
 
 
@@ -141,10 +126,8 @@ def compile_pollen(mpy_cross, dest, march, root=DEFAULT_ROOT):
     for src in sorted(glob.glob(os.path.join(root, "firmware", "pollen", "*.py"))):
         name = os.path.basename(src)[:-3]
         dst = os.path.join(dest, "pollen", name + ".mpy")
-        cmd = mpy_cross_cmd(mpy_cross, src, dst, "pollen/%s.py" % name, march)
-        if cmd is None:
-            continue
-        r = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+        r = subprocess.run(mpy_cross_cmd(mpy_cross, src, dst, "pollen/%s.py" % name, march),
+                           capture_output=True, text=True, timeout=60)
         if r.returncode:
             raise DeployError("mpy-cross failed on pollen/%s.py: %s" % (name, (r.stderr or r.stdout).strip()))
         sizes[name] = os.path.getsize(dst)
@@ -190,8 +173,6 @@ def build(root, board, app=None, out=None, march=None):
         dst = os.path.join(out, dst_rel)
         os.makedirs(os.path.dirname(dst), exist_ok=True)
         cmd = mpy_cross_cmd(mpy_cross, src, dst, rel, march)
-        if cmd is None:
-            continue
         r = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
         if r.returncode:
             raise DeployError("mpy-cross failed on %s: %s" % (rel, (r.stderr or r.stdout).strip()))

@@ -1,14 +1,18 @@
 """The executor's scheduling loop in viper: loop.py's rules, at machine speed.
 
 loop.py is the portable loop (CPython, the simulator, an interpreter without
-a native emitter).  This module is the same loop for an interpreter that can
-load machine code for its CPU -- every board tools/deploy.py builds for, and
-the unix MicroPython that `make test` runs -- and executor.py takes it when
-it imports.  Its ready[] scan, its counters and its positions are typed
+a native emitter).  This module is the same loop for an interpreter that
+has one -- the RP2040 firmware, and the unix MicroPython that `make test`
+runs -- and executor.py takes it when it imports.  Its ready[] scan, its counters and its positions are typed
 machine integers (viper `ptr8`, `ptr32`): on an RP2040 the path from a wake
 to the task's send() drops from about 35 us (loop.py as native code) to
 about 10 (docs/BENCHMARKS.md).  What it cannot make faster is what every
 loop pays: the task's send() and its context.
+
+The viper code is compiled at import, from viper_src.LOOP, by the
+interpreter's own native emitter (as port_rp2 does): so this file compiles
+with plain mpy-cross, for any CPU, and an interpreter that cannot emit
+machine code raises ImportError here and executor.py takes loop.py.
 
 Viper has no `except ... as e` (mpy-cross rejects it), so the loop itself,
 _run(), has no try: a task that ends raises out of it into schedule(),
@@ -20,107 +24,32 @@ The rules are loop.py's (and executor.py's docstring): woken tasks first, in
 turn from the task polled last; yielded tasks round robin after them;
 ready[slot] cleared before the poll, so a wake during it is kept.
 """
-# mpy-cross: needs-march
 
-import micropython
-from micropython import const
+import sys
+
+if sys.implementation.name != "micropython":  # (a CPython may have a module of that name)
+    raise ImportError("viper needs MicroPython")
+
+import micropython  # noqa: E402
 from array import array
 
 from .future import CURRENT, YIELD
+from .viper_src import LOOP as _SRC, forget as _forget
+_forget()  # the string is _SRC's now: the module can go
+del _forget
 
-_NONE = None  # viper compares objects with `is` only against another object, and
-              # passes or stores a literal None as the int 0
+_K = 3      # state[] field read by schedule(): the slot being polled (-1: none)
+_POLLS = 2  # Executor.polls
 
-# state[] fields
-_I = const(0)       # round-robin position among yielded tasks
-_LAST = const(1)    # the task polled last
-_POLLS = const(2)   # Executor.polls, as a small int
-_K = const(3)       # the slot being polled (-1: none): which task ended, if _run() raises
-_URGENT = const(4)  # 1: look for woken tasks first
-
-
-@micropython.viper
-def _run(ex, main, state) -> int:
-    """Poll tasks until one ends (raises out of here: StopIteration or its
-    exception) or the loop must stop (returns 1)."""
-    s = ptr32(state)
-    rb = ptr8(ex._ready)
-    coros = ex._coro
-    cxs = ex._cx
-    cap = int(ex._cap)  # rb[cap]: the look byte, set by every wake
-    look = ex._look
-    port = ex._port
-    wfi = getattr(port, "wfi", _NONE)  # port_rp2.wfi_until on an RP2040
-    cur = CURRENT
-    resume = next  # next(coro): the generator's own iternext, no method lookup
-    yld = YIELD  # globals read once: each read in the loop is a dictionary lookup
-    none = _NONE
-    debug = 0
-    if not (ex._debug is _NONE and ex._tracer is _NONE):
-        debug = 1
-    i = s[_I]
-    last = s[_LAST]
-    urgent = s[_URGENT]
-    before = 0
-    k = 0
-    while True:
-        if rb[cap]:  # something was woken since we looked
-            rb[cap] = 0
-            urgent = 1
-        if urgent:  # woken tasks first, in turn from the task polled last
-            k = last + 1
-            while k < cap:
-                if rb[k] == 1:
-                    break
-                k += 1
-            if k == cap:
-                k = 0
-                while k <= last:
-                    if rb[k] == 1:
-                        break
-                    k += 1
-                if k > last:
-                    urgent = 0
-        if not urgent:  # round robin over the yielded ones
-            k = i + 1
-            while k < cap:
-                if rb[k] == 2:
-                    break
-                k += 1
-            if k == cap:
-                k = 0
-                while k <= i:
-                    if rb[k] == 2:
-                        break
-                    k += 1
-                if k > i:  # nothing ready: sleep until a wake
-                    ex.polls = s[_POLLS]
-                    ex.idle_wakeups = (int(ex.idle_wakeups) + 1) & 0x3FFFFFFF
-                    if not (wfi is _NONE) and port.wait is port.sleep:
-                        wfi(look)  # machine code: one WFI, back after the first interrupt
-                        if rb[cap]:
-                            continue  # the usual wake: straight to the task
-                    port.wait(look)  # runs what the firmware has pending (port_rp2.wait)
-                    continue
-            i = k
-        rb[k] = 0  # cleared before the poll: a wake during it is kept
-        last = k
-        cx = cxs[k]
-        cur.cx = cx
-        s[_POLLS] = (s[_POLLS] + 1) & 0x3FFFFFFF
-        s[_I] = i
-        s[_LAST] = last
-        s[_URGENT] = urgent
-        if debug:
-            before = int(ex._before_poll(k, cx))  # (a tracer's exception ends the loop)
-        s[_K] = k
-        r = resume(coros[k])  # coros[k].send(None)
-        s[_K] = -1  # not polling: an exception from here on is the loop's own
-        if r is yld or rb[k]:
-            # yielded, or woken during its own poll: ready again, behind the others
-            rb[k] = 2
-        elif (debug or not (r is none)) and ex._after_poll(k, r, cx, before, main):
-            return 1
+_g = {"micropython": micropython, "CURRENT": CURRENT, "YIELD": YIELD,
+      "_NONE": None}  # viper compares objects with `is` only against another object, and
+                      # passes or stores a literal None as the int 0
+try:
+    exec(_SRC, _g)
+except Exception as e:  # no native emitter here: executor.py falls back to loop.py
+    raise ImportError("pollen.loop_viper needs viper: %r" % (e,))
+_run = _g["_run"]
+del _g, _SRC
 
 
 def schedule(ex, main):

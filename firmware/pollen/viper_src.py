@@ -1,0 +1,251 @@
+"""The viper source of loop_viper and leaves_viper, as strings.
+
+Each of those modules compiles its string at import (exec, with this
+interpreter's native emitter: so every file here builds with plain
+mpy-cross) and then drops this module, whose strings would otherwise stay
+in RAM as long as a module that holds them as constants -- about 8 KB.
+"""
+
+LOOP = """
+from micropython import const
+_I = const(0)       # state[]: round-robin position among yielded tasks
+_LAST = const(1)    # the task polled last
+_POLLS = const(2)   # Executor.polls, as a small int
+_K = const(3)       # the slot being polled (-1: none): which task ended, if _run() raises
+_URGENT = const(4)  # 1: look for woken tasks first
+
+@micropython.viper
+def _run(ex, main, state) -> int:
+    '''Poll tasks until one ends (raises out of here: StopIteration or its
+    exception) or the loop must stop (returns 1).'''
+    s = ptr32(state)
+    rb = ptr8(ex._ready)
+    coros = ex._coro
+    cxs = ex._cx
+    cap = int(ex._cap)  # rb[cap]: the look byte, set by every wake
+    look = ex._look
+    port = ex._port
+    wfi = getattr(port, "wfi", _NONE)  # port_rp2.wfi_until on an RP2040
+    cur = CURRENT
+    resume = next  # next(coro): the generator's own iternext, no method lookup
+    yld = YIELD  # globals read once: each read in the loop is a dictionary lookup
+    none = _NONE
+    debug = 0
+    if not (ex._debug is _NONE and ex._tracer is _NONE):
+        debug = 1
+    i = s[_I]
+    last = s[_LAST]
+    urgent = s[_URGENT]
+    before = 0
+    k = 0
+    while True:
+        if rb[cap]:  # something was woken since we looked
+            rb[cap] = 0
+            urgent = 1
+        if urgent:  # woken tasks first, in turn from the task polled last
+            k = last + 1
+            while k < cap:
+                if rb[k] == 1:
+                    break
+                k += 1
+            if k == cap:
+                k = 0
+                while k <= last:
+                    if rb[k] == 1:
+                        break
+                    k += 1
+                if k > last:
+                    urgent = 0
+        if not urgent:  # round robin over the yielded ones
+            k = i + 1
+            while k < cap:
+                if rb[k] == 2:
+                    break
+                k += 1
+            if k == cap:
+                k = 0
+                while k <= i:
+                    if rb[k] == 2:
+                        break
+                    k += 1
+                if k > i:  # nothing ready: sleep until a wake
+                    ex.polls = s[_POLLS]
+                    ex.idle_wakeups = (int(ex.idle_wakeups) + 1) & 0x3FFFFFFF
+                    if not (wfi is _NONE) and port.wait is port.sleep:
+                        wfi(look)  # machine code: one WFI, back after the first interrupt
+                        if rb[cap]:
+                            continue  # the usual wake: straight to the task
+                    port.wait(look)  # runs what the firmware has pending (port_rp2.wait)
+                    continue
+            i = k
+        rb[k] = 0  # cleared before the poll: a wake during it is kept
+        last = k
+        cx = cxs[k]
+        cur.cx = cx
+        s[_POLLS] = (s[_POLLS] + 1) & 0x3FFFFFFF
+        s[_I] = i
+        s[_LAST] = last
+        s[_URGENT] = urgent
+        if debug:
+            before = int(ex._before_poll(k, cx))  # (a tracer's exception ends the loop)
+        s[_K] = k
+        r = resume(coros[k])  # coros[k].send(None)
+        s[_K] = -1  # not polling: an exception from here on is the loop's own
+        if r is yld or rb[k]:
+            # yielded, or woken during its own poll: ready again, behind the others
+            rb[k] = 2
+        elif (debug or not (r is none)) and ex._after_poll(k, r, cx, before, main):
+            return 1
+"""
+
+LEAVES = """
+from micropython import const
+# gpio.py's state layout (keep in step): WANT, HIT, ACTIVE
+_WANT = const(1)
+_HIT = const(2)
+_ACTIVE = const(9)
+
+
+@micropython.viper
+def iter_self(self):
+    return self
+
+
+@micropython.viper
+def edge_next(self):
+    st = ptr32(self.st)
+    if st[_HIT]:  # set by the IRQ, only while a wait is active
+        st[_WANT] = 0  # first: the IRQ stops recording
+        st[_HIT] = 0
+        st[_ACTIVE] = 0
+        raise _STOP
+    return self.pending()
+
+
+@micropython.viper
+def yield_now():
+    ptr8(_ARMED)[0] = 1
+    return _YIELD_NOW
+
+
+@micropython.viper
+def yield_next(self):
+    armed = ptr8(self.armed)
+    if armed[0]:  # the first resume after yield_now(): ready again, after the others
+        armed[0] = 0
+        return YIELD
+    raise _STOP
+
+
+@micropython.viper
+def signal_next(self):
+    s = self._s
+    st = ptr32(s._st)  # [0]: set() count (ISR writes), [1]: the count consumed
+    n = st[0]
+    if n == st[1]:  # nothing yet: register first, then look again
+        cx = CURRENT.cx
+        w = cx._waker
+        if cx.counting:
+            w = cx.waker()  # debug mode counts the calls
+        held = s._waker
+        if not (held is _NONE) and not (held is w) and not held.will_wake(w):
+            s._register(cx)  # raises the "already has a waiting task" error
+        s._waker = w
+        n = st[0]
+        if n == st[1]:
+            return _NONE
+    v = s._v
+    while True:  # a seqlock against a preempting set(): _v is written before the count
+        v = s._v
+        m = st[0]
+        if m == n:
+            break
+        n = m
+    s.value = v
+    st[1] = n
+    s._waker = _NONE  # (a bare None would be stored as the int 0 by viper)
+    raise _STOP
+
+
+@micropython.viper
+def event_next(self):
+    e = self._e
+    st = ptr32(e._st)  # [0]: set count (ISR writes), [1]: cleared at, [2]: waiters
+    cx = CURRENT.cx
+    w = cx._waker
+    if cx.counting:
+        w = cx.waker()  # debug mode counts the calls
+    ws = e._wakers
+    since = e._since
+    nw = st[2]
+    i = 0
+    while i < nw:  # the waiters are the first st[2] slots (Event's docstring)
+        if ws[i] is w:
+            break
+        i += 1
+    if i == nw and nw:
+        i = int(e._find(w))  # an equal waker that is another object (a clone)
+        if i < 0:
+            i = nw
+    if i < nw:  # polled again: done if a set() came since we registered
+        if st[0] != int(since[i]):
+            _drop(st, ws, since, i)
+            raise _STOP
+        ws[i] = w
+        return _NONE
+    n = st[0]
+    if n != st[1]:
+        raise _STOP  # already set
+    if nw == int(e._size):
+        e._add(w, n)  # raises the "no free waiter slot" error
+    since[nw] = n  # register first (Event._add), then look again
+    ws[nw] = w
+    st[2] = nw + 1
+    if st[0] != n:
+        _drop(st, ws, since, nw)
+        raise _STOP
+    return _NONE
+
+
+@micropython.viper
+def _drop(st: ptr32, ws, since, i: int):
+    last = st[2] - 1  # Event._drop: the last waiter moves into the hole, the count shrinks last
+    if i != last:
+        since[i] = since[last]
+        ws[i] = ws[last]
+    ws[last] = _NONE
+    st[2] = last
+
+
+@micropython.viper
+def event_set(self):
+    st = ptr32(self._st)
+    n = st[0]
+    if n == st[1]:  # only a clear->set step counts: no wrap while set
+        st[0] = (n + 1) & 0x3FFFFFFF
+    ws = self._wakers
+    i = st[2]
+    while i:
+        i -= 1
+        w = ws[i]
+        if not (w is _NONE):  # held only while its wait is pending: the fast wake is safe
+            c = w.cell
+            if c is _NONE:
+                w.wake_by_ref()
+            else:  # the fast wake (waker.py): ready[slot] = 1, look byte = 1
+                p = ptr8(c)
+                p[int(w.index)] = 1
+                p[int(len(c)) - 1] = 1
+"""
+
+
+def forget():
+    """Drop this module (its strings are garbage once compiled); the next
+    import loads it again."""
+    import sys
+    sys.modules.pop(__name__, None)
+    pkg = sys.modules.get(__name__.rpartition(".")[0])
+    try:
+        delattr(pkg, __name__.rpartition(".")[2])
+    except (AttributeError, TypeError):
+        pass
