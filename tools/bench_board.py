@@ -171,10 +171,14 @@ print('@ {"done": 1}')
 
 RATES = """
 import gc, time, json
-import asyncio
-import pollen
-from pollen.sync import Signal, Event
+SIDE = %(side)r  # "both" (in turn, in one program), or one runtime alone on a fresh board
+if SIDE != "pollen":
+    import asyncio
+if SIDE != "asyncio":
+    import pollen
+    from pollen.sync import Signal, Event
 def emit(**kw):
+    kw["mode"] = SIDE if SIDE == "both" else "alone"
     print('@ ' + json.dumps(kw))
 NT = 10
 R = %(rounds)d
@@ -247,14 +251,18 @@ def a_pingpong():
     gc.enable()
     return R * 1e6 / dt, alloc / R
 for rep in range(%(reps)d):
-    emit(what="switch", side="asyncio", value=a_switch())
-    emit(what="switch", side="pollen", value=p_switch())
-    v, al = a_pingpong()
-    emit(what="pingpong", side="asyncio.Event", value=v, alloc=al)
-    v, al = p_pingpong("signal")
-    emit(what="pingpong", side="pollen Signal", value=v, alloc=al)
-    v, al = p_pingpong("event")
-    emit(what="pingpong", side="pollen Event", value=v, alloc=al)
+    if SIDE != "pollen":
+        emit(what="switch", side="asyncio", value=a_switch())
+    if SIDE != "asyncio":
+        emit(what="switch", side="pollen", value=p_switch())
+    if SIDE != "pollen":
+        v, al = a_pingpong()
+        emit(what="pingpong", side="asyncio.Event", value=v, alloc=al)
+    if SIDE != "asyncio":
+        v, al = p_pingpong("signal")
+        emit(what="pingpong", side="pollen Signal", value=v, alloc=al)
+        v, al = p_pingpong("event")
+        emit(what="pingpong", side="pollen Event", value=v, alloc=al)
 print('@ {"done": 1}')
 """
 
@@ -369,8 +377,9 @@ def idle_duty(b, side):
     return 100.0 * busy / elapsed
 
 
-def med(recs, what, side, key="value"):
-    xs = [r[key] for r in recs if r.get("what") == what and r.get("side") == side]
+def med(recs, what, side, key="value", mode="both"):
+    xs = [r[key] for r in recs if r.get("what") == what and r.get("side") == side
+          and r.get("mode", "both") == mode]
     return statistics.median(xs) if xs else None
 
 
@@ -427,7 +436,10 @@ def main(argv=None):
         rates = ram = []
         if "rates" in only:
             step("switches and ping-pong, %d rounds x %d reps" % (a.rounds, a.reps))
-            rates = records(b.run(RATES % {"rounds": a.rounds, "reps": a.reps}, timeout=900))
+            rates = []
+            for side in ("both", "asyncio", "pollen"):
+                rates += records(b.run(RATES % {"rounds": a.rounds, "reps": a.reps, "side": side},
+                                       timeout=900))
         if "ram" in only:
             step("RAM on the chip")
             ram = records(b.run(RAM, timeout=300))
@@ -492,6 +504,14 @@ def report(res, rates, ram, a, compat=()):
         "%.0f", False, "≥ 3×")
     row("bytes allocated per round trip (Signal)", med(rates, "pingpong", "asyncio.Event", "alloc"),
         med(rates, "pingpong", "pollen Signal", "alloc"), "%.0f", True, "0")
+    al = "; each runtime alone on a freshly reset board"
+    row("10 tasks yielding (switches/s)" + al, med(rates, "switch", "asyncio", mode="alone"),
+        med(rates, "switch", "pollen", mode="alone"), "%.0f", False, "—")
+    ae = med(rates, "pingpong", "asyncio.Event", mode="alone")
+    row("ping-pong: Signal vs asyncio.Event (round trips/s)" + al, ae,
+        med(rates, "pingpong", "pollen Signal", mode="alone"), "%.0f", False, "—")
+    row("ping-pong: Event vs asyncio.Event (round trips/s)" + al, ae,
+        med(rates, "pingpong", "pollen Event", mode="alone"), "%.0f", False, "—")
     rows = [r for r in compat if r.get("kind") in ("rate", "alloc")]
     if rows:
         L += ["", "The same asyncio programs, `import asyncio` vs `import pollen.asyncio as asyncio` "
