@@ -71,9 +71,9 @@ class EdgeISR:
                 edge = 8
             if want & edge:
                 st[3] = t                          # EDGE_US
-                high = int(ptr32(0x40054024)[0])   # TIMERAWH
-                if uint(ptr32(0x40054028)[0]) < uint(low):
-                    high -= 1                      # the low word wrapped after we read it
+                high = int(ptr32(0x40054024)[0])   # TIMERAWH: low's, unless the low
+                if uint(ptr32(0x40054028)[0]) < uint(low):  # word wrapped since low was read;
+                    high = int(ptr32(0x40054024)[0]) - 1    # then this read is past the wrap
                 st[4] = -1                         # EDGE_MS: edge_ms() works it out from
                 st[10] = high                      # RAW: the 64-bit time, as 30+16+16 bits
                 st[11] = (low >> 16) & 0xFFFF
