@@ -275,7 +275,7 @@ def test_a_build_runs_with_and_without_its_viper_twins(tmp_path, twins):
     out = str(tmp_path / "b")
     deploy.build(REPO, "rpi_pico", out=out, march="none")
     vipers = sorted(f for f in os.listdir(os.path.join(out, "lib", "pollen")) if "_viper" in f)
-    assert vipers == ["leaves_viper.mpy", "loop_viper.mpy"], vipers
+    assert vipers == ["leaves_viper.mpy", "loop_viper.mpy", "timer_viper.mpy"], vipers
     if not twins:
         for f in vipers:
             os.remove(os.path.join(out, "lib", "pollen", f))
@@ -285,6 +285,6 @@ def test_a_build_runs_with_and_without_its_viper_twins(tmp_path, twins):
     lines = r.stdout.splitlines()
     assert lines[0] == "2", r.stdout
     if twins:
-        assert lines[1] == "['pollen.leaves_viper', 'pollen.loop_viper']", lines
+        assert lines[1] == "['pollen.leaves_viper', 'pollen.loop_viper', 'pollen.timer_viper']", lines
     else:
         assert lines[1] == "['pollen.loop']", lines

@@ -931,7 +931,7 @@ class SimBoard:
 
     # -- port_rp2's idle, modelled ---------------------------------------------
 
-    def wfi_until(self, cell):
+    def wfi_until(self, cell, alarm=None):
         """port_rp2.wfi_until: with interrupts masked, look at cell[0]; if
         clear, WFI until an interrupt is pending, then unmask and take it.
         Machine code: it runs no scheduled (soft) callbacks -- neither does

@@ -22,6 +22,7 @@ from .future import CURRENT, YIELD
 _MASK = 0x3FFFFFFF  # keeps the polls counter a small int on 32-bit ports
 WOKEN = b"\x01"    # ready[k] values, as find() takes them
 YIELDED = b"\x02"
+_NOALARM = b"\x00"  # a port without a board alarm: alarm[0] (ARMED) is never set
 
 
 def schedule(ex, main):
@@ -35,6 +36,9 @@ def schedule(ex, main):
     look = ex._look
     port = ex._port
     wfi = getattr(port, "wfi", None)  # port_rp2.wfi_until on an RP2040: the first sleep, direct
+    alarm = getattr(port, "alarm", None)  # a board alarm that only wakes the CPU (port_rp2)
+    if alarm is None:
+        alarm = _NOALARM
     cur = CURRENT
     debug = ex._debug is not None or ex._tracer is not None  # one test on the hot path for both
     i = last = cap - 1  # round-robin positions: yielded tasks, and any task polled
@@ -42,6 +46,9 @@ def schedule(ex, main):
     urgent = True  # look for woken tasks first
     before = 0
     while True:
+        if alarm[0] and port.due():  # a board alarm: its handler runs here, between polls
+            alarm[0] = 0
+            port.fire(0)
         if ready[cap]:  # something was woken since we looked (Flag.take(), inlined)
             ready[cap] = 0
             urgent = True
@@ -63,9 +70,9 @@ def schedule(ex, main):
                     ex.polls = polls
                     ex.idle_wakeups = (ex.idle_wakeups + 1) & _MASK
                     if wfi is not None and port.wait is port.sleep:
-                        wfi(look)  # machine code: one WFI, back after the first interrupt
-                        if look[0]:
-                            continue  # the usual wake: straight to the task
+                        wfi(look, alarm)  # machine code: one WFI, back after the first interrupt
+                        if look[0] or (alarm[0] and port.due()):
+                            continue  # the usual wake, or the alarm's: straight to the task
                     # sleeps until a wake sets the look byte, running what the firmware
                     # has pending on the way (port_rp2.wait).  Read each time: a port
                     # swaps its wait while it also watches streams

@@ -42,6 +42,7 @@ _K = 3      # state[] field read by schedule(): the slot being polled (-1: none)
 _POLLS = 2  # Executor.polls
 
 _g = {"micropython": micropython, "CURRENT": CURRENT, "YIELD": YIELD,
+      "_NOALARM": array("i", [0, 0, 0]),  # a port without a board alarm: never ARMED
       "_NONE": None}  # viper compares objects with `is` only against another object, and
                       # passes or stores a literal None as the int 0
 try:

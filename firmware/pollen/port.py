@@ -12,7 +12,8 @@ A port offers:
                       attribute read at each use: a port may swap it
   set_alarm(handler)  the one hardware alarm: handler() runs in a hard IRQ (a port
                       may pass it one argument, as machine.Timer does)
-  arm(delay_us)       one-shot alarm in delay_us (>= 1); re-arming replaces it
+  arm_at(deadline_us) one-shot alarm at ticks_us() == deadline_us (a deadline past:
+                      at once); re-arming replaces it
   disarm()
   irq_off() -> state, irq_on(state)   a critical section against interrupt handlers
   watchdog(timeout_ms) -> object with feed()  (machine.WDT)

@@ -88,8 +88,9 @@ class HostPort:
     def set_alarm(self, handler):
         self._handler = handler
 
-    def arm(self, delay_us):
-        self._due = ticks_add(self.ticks_us(), max(1, delay_us))
+    def arm_at(self, deadline):
+        now = self.ticks_us()
+        self._due = ticks_add(now, max(1, ticks_diff(deadline, now)))
 
     def disarm(self):
         self._due = None

@@ -30,16 +30,20 @@ class _CellIO(_IOBase):
 
     def __init__(self):
         self.cell = None
+        self.due = None  # a board alarm's due(): readable when it is due, too
 
     def ioctl(self, req, arg):
         c = self.cell
-        if req == 3 and c is not None and c[0]:  # MP_STREAM_POLL
-            return arg & 1  # POLLIN
+        if req == 3 and c is not None:  # MP_STREAM_POLL
+            d = self.due
+            if c[0] or (d is not None and d()):
+                return arg & 1  # POLLIN
         return 0
 
 
 class MachinePort:
-    def __init__(self, machine, time, select, sleep=None, wfi=None, edge_isr=None, edge_ms=None):
+    def __init__(self, machine, time, select, sleep=None, wfi=None, edge_isr=None, edge_ms=None,
+                 alarm=None):
         self.machine = machine
         self.Pin = machine.Pin
         self.ticks_us = time.ticks_us
@@ -53,7 +57,23 @@ class MachinePort:
         self._poller = select.poll()
         self._poller.register(self._io, 1)  # POLLIN
         self._ipoll = self._poller.ipoll
-        self._timer = machine.Timer(-1)
+        # The alarm.  alarm=None: one machine.Timer, whose hard IRQ runs the
+        # handler.  Or a board's own (port_rp2), which only wakes the CPU:
+        # `alarm` is then its state, array('i') [ARMED, DEADLINE (ticks_us),
+        # CLOCK (the address of the 32-bit microsecond counter)], and the handler
+        # runs in task context through fire() -- from the board's wait(), and
+        # from the executor loop, which looks at ARMED and the clock on every pass
+        self._board = alarm
+        self.fire = None  # a board alarm's handler: fire(0), once ARMED is cleared
+        if alarm is None:
+            self._timer = machine.Timer(-1)
+            self.alarm = None
+        else:
+            self.arm_at = alarm.arm_at
+            self.disarm = alarm.disarm
+            self.due = alarm.due
+            self.alarm = alarm.ALARM
+            self._io.due = alarm.due
         self._cb = None  # the alarm handler (bound once by its owner: the IRQ allocates nothing)
         self._streams = None  # pollen.stream's registrations; None or empty: none
         self._select = select  # the stream poller is made on the first watch()
@@ -69,11 +89,16 @@ class MachinePort:
 
     def set_alarm(self, handler):
         self._cb = handler  # called by machine.Timer with the timer: handler(timer)
+        if self._board is not None:
+            self._board.set_alarm(handler)
+            self.fire = handler
 
-    def arm(self, delay_us):
-        """One-shot alarm in delay_us microseconds, as a hard IRQ.  ISR-safe:
-        the alarm handler re-arms from inside its own interrupt."""
-        self._timer.init(mode=0, period=delay_us, tick_hz=1000000,  # 0: Timer.ONE_SHOT
+    def arm_at(self, deadline):
+        """One-shot alarm at ticks_us() == deadline (one already past: at
+        once), as a hard IRQ.  ISR-safe: the alarm handler re-arms from
+        inside its own interrupt."""
+        d = self.ticks_diff(deadline, self.ticks_us())
+        self._timer.init(mode=0, period=d if d > 0 else 1, tick_hz=1000000,  # 0: Timer.ONE_SHOT
                          callback=self._cb, hard=True)
 
     def disarm(self):
@@ -146,6 +171,9 @@ class MachinePort:
             w.wake_by_ref()
         if stale is not None:
             p.unregister(stale)  # after the loop: the iteration walks the poller's table
+        if io.due is not None and io.due():  # a board alarm: its handler runs here
+            self.alarm[0] = 0
+            self.fire(0)
         if not s:
             self.wait = self.sleep
 
@@ -170,7 +198,8 @@ def board_port():
     except (ImportError, AttributeError):
         pass
     import sys
-    if sys.platform == "rp2":  # WFI in machine code
-        from .port_rp2 import edge_isr, edge_ms, wait, wfi_until
-        return MachinePort(machine, time, select, wait, wfi_until, edge_isr, edge_ms)
+    if sys.platform == "rp2":  # WFI in machine code, hardware alarm 0 as the idle wake-up
+        from . import port_rp2 as b
+        return MachinePort(machine, time, select, b.wait, b.wfi_until, b.edge_isr, b.edge_ms,
+                           b if b.claim_alarm() else None)
     return MachinePort(machine, time, select)

@@ -36,21 +36,60 @@ The machine code and the viper code are compiled on the board, at import
 this file must compile everywhere).
 """
 
+from array import array
+
 import micropython
 from uctypes import addressof as _addressof
 
-_g = {"micropython": micropython}
+ALARM = array("i", [0, 0, 0x40054028])  # ARMED, DEADLINE (ticks_us), CLOCK (TIMERAWL's address)
+_g = {"micropython": micropython, "ALARM": ALARM}
 exec("""
 @micropython.asm_thumb
-def wfi_until(r0):
+def wfi_until(r0, r1):
     cpsid(0)
-    ldrb(r1, [r0, 0])
-    cmp(r1, 0)
-    bne(SET)
+    ldrb(r2, [r0, 0])      # the cell
+    cmp(r2, 0)
+    bne(OUT)
+    ldr(r3, [r1, 0])       # ALARM[ARMED]
+    cmp(r3, 0)
+    beq(SLEEP)
+    ldr(r3, [r1, 8])       # ALARM[CLOCK]: TIMERAWL's address
+    ldr(r3, [r3, 0])
+    ldr(r2, [r1, 4])       # ALARM[DEADLINE]
+    sub(r3, r3, r2)
+    lsl(r3, r3, 2)         # ticks_diff(now, deadline) in 30 bits, sign in bit 31
+    mov(r2, 2)
+    cmp(r3, 0)
+    bge(OUT)               # due: no sleep
+    label(SLEEP)
     wfi()
-    label(SET)
+    mov(r2, 0)
+    label(OUT)
     cpsie(0)
-    mov(r0, r1)
+    mov(r0, r2)
+
+@micropython.viper
+def arm_at(deadline: int):
+    now = int(ptr32(0x40054028)[0])            # TIMERAWL: ticks_us() is its low 30 bits
+    d = ((deadline - now) << 2) >> 2           # ticks_diff(deadline, now)
+    if d < 1:
+        d = 1                                  # past: at once (wfi_until sees it due)
+    a = ptr32(ALARM)
+    a[1] = deadline                            # DEADLINE
+    a[0] = 1                                   # ARMED
+    ptr32(0x40054010)[0] = now + d             # ALARM0: writing arms it
+
+@micropython.viper
+def disarm():
+    ptr32(ALARM)[0] = 0
+    ptr32(0x40054020)[0] = 1                   # TIMER ARMED: a 1 disarms alarm 0
+
+@micropython.viper
+def due() -> int:
+    a = ptr32(ALARM)
+    if a[0] and ((int(ptr32(0x40054028)[0]) - a[1]) << 2) >= 0:
+        return 1
+    return 0
 
 class EdgeISR:
     def __init__(self, inp):
@@ -88,7 +127,10 @@ class EdgeISR:
                 else:                              # a waker without a cell
                     self.w.waker.wake_by_ref()
 """, _g)
-wfi_until = _g["wfi_until"]  # (cell) -> cell[0] as it was; sleeps in WFI first if it was 0
+wfi_until = _g["wfi_until"]  # (cell, ALARM) -> cell[0], or 2 if the alarm is due; else WFI, 0
+arm_at = _g["arm_at"]
+disarm = _g["disarm"]
+due = _g["due"]
 _EdgeISR = _g["EdgeISR"]
 del _g
 
@@ -123,7 +165,47 @@ def edge_ms(st):
 
 
 def wait(cell):
-    """Sleep until cell[0] != 0.  Task/executor context, never an ISR;
-    allocates nothing."""
+    """Sleep until cell[0] != 0, running the alarm's handler (fire()) when
+    its deadline comes.  Task/executor context, never an ISR; allocates
+    nothing."""
+    al = ALARM
     while not cell[0]:  # bytecode: each pass runs pending callbacks, USB, Ctrl-C
-        wfi_until(cell)
+        if wfi_until(cell, al) == 2:
+            fire()
+
+
+_handler = None
+
+
+def set_alarm(handler):
+    """handler(0) runs when the alarm's deadline comes: from wait() or the
+    executor loop (fire()), in task context -- never in an interrupt."""
+    global _handler
+    _handler = handler
+
+
+def fire():
+    """The alarm is due: disarm it and run its handler (task context)."""
+    ALARM[0] = 0
+    _handler(0)
+
+
+def claim_alarm():
+    """Take the RP2040's hardware alarm 0 as the idle wake-up: its interrupt
+    gets the SDK's own alarm handler (the one alarm 2 has, which clears the
+    interrupt and, for an alarm the SDK did not set, does nothing else) and
+    is enabled.  So an alarm wakes the WFI and costs a few cycles of C; no
+    Python runs in an interrupt.  False, leaving everything as it was, if
+    alarm 0 already has a handler of its own (something else uses it)."""
+    from machine import mem32
+    vt = mem32[0xE000ED08]              # VTOR: the RAM vector table
+    v0 = vt + 4 * 16                    # TIMER_IRQ_0's entry
+    if mem32[v0] != mem32[vt + 4 * 47]:  # not the unclaimed default (IRQ 31's: no such device)
+        return mem32[v0] == mem32[vt + 4 * 18]  # ours, from before a soft reset
+    mem32[0x40054020] = 1               # TIMER ARMED: disarm alarm 0
+    mem32[0x40054034] = 1               # TIMER INTR: clear it
+    mem32[v0] = mem32[vt + 4 * 18]      # the handler TIMER_IRQ_2 (the soft timer's alarm) has
+    mem32[0x40054038] |= 1              # TIMER INTE: alarm 0
+    mem32[0xE000E280] = 1               # NVIC ICPR: nothing stale pending
+    mem32[0xE000E100] = 1               # NVIC ISER: enable TIMER_IRQ_0
+    return True

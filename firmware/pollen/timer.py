@@ -2,9 +2,12 @@
 
 The TimerQueue keeps the deadlines (ticks_us) of every sleeping task in a
 preallocated, sorted linked list of nodes and arms the port's one-shot alarm
-for the earliest.  The alarm's hard IRQ (_on_alarm) unlinks every node that
+for the earliest.  The alarm's handler (_on_alarm) unlinks every node that
 is due, marks it fired, wakes its waker and re-arms for the next deadline.
-Task-side changes to the list happen with interrupts off.
+It runs in the alarm's hard IRQ (machine.Timer), and then task-side changes
+to the list happen with interrupts off; or, on an RP2040, in task context:
+hardware alarm 0 only wakes the CPU, and the port's wait() and the executor
+loop run the handler once its deadline has passed (port_rp2).
 
 Limits: a single alarm wait covers at most MAX_CHUNK_US (2**28 us, about
 268 s) -- the tick counter wraps at 2**30 and ticks_diff is only meaningful
@@ -20,6 +23,8 @@ before): objects you make once and await many times; with_timeout
 allocates its Delay and a select.
 """
 
+from array import array
+
 from . import port as _port
 from .future import _STOP, CURRENT, Leaf, stop_iteration
 
@@ -33,16 +38,21 @@ class TimerQueue:
     def __init__(self, port, capacity=16):
         self.port = port
         self.capacity = capacity
-        self._deadline = [0] * capacity
+        self._deadline = array("i", [0] * capacity)  # arrays: timer_viper reads them as memory
         self._waker = [None] * capacity
-        self._next = [-1] * capacity
+        self._next = array("i", [-1] * capacity)
         self._left = [0] * capacity         # us still to sleep after this chunk
         self._linked = bytearray(capacity)  # 1 while in the sorted list
         self._fired = bytearray(capacity)   # set by the alarm IRQ
         self._used = bytearray(capacity)
         self._head = -1
         self.expiries = 0
-        port.set_alarm(self._on_alarm)  # the bound method is made once, here
+        # Does the alarm's handler run in an interrupt?  Then list changes
+        # mask interrupts.  A board alarm (port.alarm, port_rp2) runs it in
+        # task context, between polls: nothing to mask, two calls less a sleep
+        self._masked = getattr(port, "alarm", None) is None
+        # the bound method is made once, here; a board alarm's is the viper twin
+        port.set_alarm(self._on_alarm if self._masked else self._on_due)
 
     def in_use(self):
         n = 0
@@ -91,7 +101,9 @@ class TimerQueue:
         self._waker[n] = waker
         self._fired[n] = 0
         diff = port.ticks_diff
-        s = port.irq_off()
+        masked = self._masked
+        if masked:
+            s = port.irq_off()
         prev = -1
         cur = self._head
         nxt = self._next
@@ -103,11 +115,11 @@ class TimerQueue:
         self._linked[n] = 1
         if prev == -1:
             self._head = n
-            d = diff(deadline, port.ticks_us())  # _arm(), inlined: a call less per sleep
-            port.arm(d if d > 0 else 1)
+            port.arm_at(deadline)
         else:
             nxt[prev] = n
-        port.irq_on(s)
+        if masked:
+            port.irq_on(s)
 
     def release(self, n):
         """Give node n back (done or cancelled).  Task context."""
@@ -120,14 +132,16 @@ class TimerQueue:
         if not self._linked[n]:
             return
         port = self.port
-        s = port.irq_off()
+        masked = self._masked
+        if masked:
+            s = port.irq_off()
         nxt = self._next
         if self._head == n:
             self._head = nxt[n]
             if self._head == -1:
                 port.disarm()
             else:
-                self._arm(port.ticks_us())
+                port.arm_at(self._deadline[self._head])
         else:
             cur = self._head
             while cur != -1 and nxt[cur] != n:
@@ -136,16 +150,15 @@ class TimerQueue:
                 nxt[cur] = nxt[n]
         self._linked[n] = 0
         nxt[n] = -1
-        port.irq_on(s)
-
-    def _arm(self, now):
-        d = self.port.ticks_diff(self._deadline[self._head], now)
-        self.port.arm(d if d > 0 else 1)  # already due: fire at once, as rp2 does
+        if masked:
+            port.irq_on(s)
 
     def _on_alarm(self, _timer=None):
-        """The alarm's hard IRQ.  ISR-safe: no allocation; wakes every due
-        task and re-arms the alarm for the next deadline.  A port may call it
-        with one argument (MachinePort: the machine.Timer, a call less)."""
+        """The alarm's handler: in its hard IRQ, or, for a board alarm
+        (port_rp2), in task context from the port's wait() and the executor
+        loop.  ISR-safe: no allocation; wakes every due task and re-arms the
+        alarm for the next deadline.  A port may call it with one argument
+        (MachinePort: the machine.Timer, a call less)."""
         port = self.port
         now = port.ticks_us()
         dl = self._deadline
@@ -166,7 +179,7 @@ class TimerQueue:
                 c[-1] = 1
             n = self._head
         if n != -1:
-            self._arm(now)
+            port.arm_at(dl[n])
 
 
 _queue = None
@@ -200,12 +213,15 @@ def check_us(us, what):
 
 class _Sleep(Leaf):
     """The one object sleep_ms/sleep_us/sleep_until hand back.  Its per-task
-    state lives in the task's context (cx.timer: the task's timer node)."""
+    state lives in the task's context (cx.timer: the task's timer node).
+    `us` is the duration asked for (the deadline is taken from the clock at
+    the first resume, which follows the call at once), or -1 with `deadline`
+    set (sleep_until)."""
 
     def __init__(self):
         self.armed = False
+        self.us = 0
         self.deadline = 0
-        self.left = 0
 
     def __next__(self):
         cx = CURRENT.cx
@@ -219,14 +235,23 @@ class _Sleep(Leaf):
             if q is None or q.port is not _port._port:
                 q = queue()
             port = q.port
-            if self.left == 0 and port.ticks_diff(self.deadline, port.ticks_us()) <= 0:
-                stop_iteration()  # already due: no timer needed
-            cx.timer = q.add(self.deadline, cx.waker() if cx.counting else cx._waker, self.left)
+            us = self.us
+            left = 0
+            if us > 0:
+                if us > MAX_CHUNK_US:  # a long sleep: in chunks
+                    left = us - MAX_CHUNK_US
+                    us = MAX_CHUNK_US
+                deadline = port.ticks_add(port.ticks_us(), us)
+            else:
+                deadline = self.deadline
+                if us == 0 or port.ticks_diff(deadline, port.ticks_us()) <= 0:
+                    stop_iteration()  # sleep_ms(0), or a deadline past: no timer needed
+            cx.timer = q.add(deadline, cx.waker() if cx.counting else cx._waker, left)
             return None
         n = cx.timer
         q = _queue
         if q._fired[n] and not q._left[n]:
-            # the usual resume: the alarm IRQ unlinked the node and woke us;
+            # the usual resume: the alarm unlinked the node and woke us;
             # release() without its calls (nothing is linked to undo)
             q._waker[n] = None
             q._fired[n] = 0
@@ -255,14 +280,8 @@ def sleep_us(us):
     """Sleep for `us` microseconds.  Await at once; allocates nothing."""
     if us.__class__ is not int or us < 0 or us > _SMALL:  # the common case costs 3 tests
         check_us(us, "sleep_us")
-    q = _queue
-    if q is None or q.port is not _port._port:
-        q = init()
-    port = q.port
-    first = us if us < MAX_CHUNK_US else MAX_CHUNK_US  # no tuple: it would allocate
     s = _SLEEP
-    s.deadline = port.ticks_add(port.ticks_us(), first)
-    s.left = us - first
+    s.us = us
     s.armed = True
     return s
 
@@ -270,20 +289,35 @@ def sleep_us(us):
 def sleep_ms(ms):
     """Sleep for `ms` milliseconds.  Await at once; allocates nothing (up to
     1,073,741 ms on a 32-bit port, where ms * 1000 still fits a small int)."""
-    if ms.__class__ is not int:
-        raise TypeError("sleep_ms takes whole milliseconds (an int), got %r" % (ms,))
-    return sleep_us(ms * 1000)
+    if ms.__class__ is not int or ms < 0 or ms > 1073741:  # sleep_us's tests, once
+        if ms.__class__ is not int:
+            raise TypeError("sleep_ms takes whole milliseconds (an int), got %r" % (ms,))
+        return sleep_us(ms * 1000)
+    s = _SLEEP
+    s.us = ms * 1000
+    s.armed = True
+    return s
 
 
 def sleep_until(deadline_us):
     """Sleep until time.ticks_us() reaches `deadline_us` (a ticks value,
     within 2**29 us of now).  A deadline already past completes at once."""
-    queue()
     s = _SLEEP
+    s.us = -1
     s.deadline = deadline_us
-    s.left = 0
     s.armed = True
     return s
+
+
+TimerQueue._on_due = TimerQueue._on_alarm
+try:  # the viper twins (timer_viper), where this interpreter can compile them
+    from .timer_viper import on_due as _on_due, sleep_next as _sleep_next
+    _Sleep.slow = _Sleep.__next__  # what the twin hands the rare cases to
+    _Sleep.__next__ = _sleep_next
+    TimerQueue._on_due = _on_due
+    del _on_due, _sleep_next
+except ImportError:
+    pass
 
 
 def __getattr__(name):

@@ -26,6 +26,10 @@ def _run(ex, main, state) -> int:
     look = ex._look
     port = ex._port
     wfi = getattr(port, "wfi", _NONE)  # port_rp2.wfi_until on an RP2040
+    alarm = getattr(port, "alarm", _NONE)  # a board alarm that only wakes the CPU (port_rp2)
+    if alarm is _NONE:
+        alarm = _NOALARM
+    al = ptr32(alarm)  # ARMED, DEADLINE (ticks_us), CLOCK (the counter's address)
     cur = CURRENT
     resume = next  # next(coro): the generator's own iternext, no method lookup
     yld = YIELD  # globals read once: each read in the loop is a dictionary lookup
@@ -39,6 +43,10 @@ def _run(ex, main, state) -> int:
     before = 0
     k = 0
     while True:
+        if al[0]:  # a board alarm: due once the counter passes DEADLINE (30-bit ticks_diff)
+            if ((int(ptr32(al[2])[0]) - al[1]) & 0x3FFFFFFF) < 0x20000000:
+                al[0] = 0
+                port.fire(0)  # TimerQueue's handler: wakes what is due, re-arms
         if rb[cap]:  # something was woken since we looked
             rb[cap] = 0
             urgent = 1
@@ -72,9 +80,12 @@ def _run(ex, main, state) -> int:
                     ex.polls = s[_POLLS]
                     ex.idle_wakeups = (int(ex.idle_wakeups) + 1) & 0x3FFFFFFF
                     if not (wfi is _NONE) and port.wait is port.sleep:
-                        wfi(look)  # machine code: one WFI, back after the first interrupt
+                        wfi(look, alarm)  # machine code: one WFI, back after the first interrupt
                         if rb[cap]:
                             continue  # the usual wake: straight to the task
+                        if al[0]:
+                            if ((int(ptr32(al[2])[0]) - al[1]) & 0x3FFFFFFF) < 0x20000000:
+                                continue  # the alarm's: fired at the top
                     port.wait(look)  # runs what the firmware has pending (port_rp2.wait)
                     continue
             i = k
@@ -236,6 +247,125 @@ def event_set(self):
                 p = ptr8(c)
                 p[int(w.index)] = 1
                 p[int(len(c)) - 1] = 1
+"""
+
+
+TIMER = """
+from micropython import const
+_MAX_CHUNK_US = const(0x10000000)  # timer.MAX_CHUNK_US
+_END = const(0xFFFF)  # a node index read from _next/_head: -1 (the end) masked to 16 bits
+_MASK = const(0x3FFFFFFF)
+_HALF = const(0x20000000)
+# Deadlines are 30-bit ticks.  a is due by b (ticks_diff(a, b) <= 0) when
+# (b - a) & _MASK < _HALF: the same on a 32-bit chip and a 64-bit host,
+# where ptr32 reads are not sign-extended (so -1 is read as 0xFFFFFFFF: _END).
+
+
+@micropython.viper
+def sleep_next(self):
+    cx = CURRENT.cx
+    q = _TM._queue
+    a = int(self.armed)
+    if a:  # the first resume after sleep_ms/sleep_us(): register
+        if a != 1 or int(cx.timer) >= 0 or q is _NONE or not (q.port is _PORT._port):
+            return self.slow()  # sleep_until, a long or a second sleep, a new queue
+        us = int(self.us)
+        if us <= 0 or us > _MAX_CHUNK_US:
+            return self.slow()
+        used = ptr8(q._used)
+        cap = int(q.capacity)
+        n = 0
+        while n < cap:
+            if used[n] == 0:
+                break
+            n += 1
+        if n == cap:
+            return self.slow()  # raises "all timer slots are in use"
+        self.armed = 0
+        w = cx._waker
+        if cx.counting:
+            w = cx.waker()  # debug mode counts the calls
+        port = q.port
+        deadline = (int(port.ticks_us()) + us) & _MASK
+        used[n] = 1  # TimerQueue.add, then _set
+        q._left[n] = 0
+        q._waker[n] = w
+        ptr8(q._fired)[n] = 0
+        dl = ptr32(q._deadline)
+        nxt = ptr32(q._next)
+        dl[n] = deadline
+        masked = q._masked
+        s = 0
+        if masked:
+            s = int(port.irq_off())
+        prev = _END
+        c = int(q._head) & _END
+        while c != _END:  # after every node due no later than this one
+            if ((deadline - dl[c]) & _MASK) >= _HALF:
+                break
+            prev = c
+            c = int(nxt[c]) & _END
+        if c == _END:
+            nxt[n] = -1
+        else:
+            nxt[n] = c
+        ptr8(q._linked)[n] = 1
+        if prev == _END:
+            q._head = n
+            port.arm_at(deadline)
+        else:
+            nxt[prev] = n
+        if masked:
+            port.irq_on(s)
+        cx.timer = n
+        return _NONE
+    n = int(cx.timer)
+    if n >= 0 and not (q is _NONE):
+        fired = ptr8(q._fired)
+        if fired[n] and not q._left[n]:  # the usual resume: _Sleep.__next__'s, as it is
+            q._waker[n] = _NONE
+            fired[n] = 0
+            ptr8(q._used)[n] = 0
+            cx.timer = -1
+            raise _STOP
+    return self.slow()
+
+
+@micropython.viper
+def on_due(self, _arg):
+    port = self.port
+    now = int(port.ticks_us())
+    dl = ptr32(self._deadline)
+    nxt = ptr32(self._next)
+    linked = ptr8(self._linked)
+    fired = ptr8(self._fired)
+    ws = self._waker
+    n = int(self._head) & _END
+    k = 0
+    while n != _END:
+        if ((now - dl[n]) & _MASK) >= _HALF:
+            break  # not due yet
+        h = int(nxt[n]) & _END
+        if h == _END:
+            self._head = -1
+        else:
+            self._head = h
+        nxt[n] = -1
+        linked[n] = 0
+        fired[n] = 1
+        k += 1
+        w = ws[n]
+        c = w.cell
+        if c is _NONE:
+            w.wake_by_ref()
+        else:  # the fast wake (waker.py): ready[slot] = 1, look byte = 1
+            p = ptr8(c)
+            p[int(w.index)] = 1
+            p[int(len(c)) - 1] = 1
+        n = h
+    self.expiries = (int(self.expiries) + k) & _MASK
+    if n != _END:
+        port.arm_at(dl[n])
 """
 
 
