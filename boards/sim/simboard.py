@@ -878,6 +878,17 @@ class _Select:
 
 # ---------------------------------------------------------------- board ----
 
+class _Rp2Idle:
+    """port_rp2's idle, as the simulated board models it: the `board`
+    MachinePort takes on an RP2040 (its pin handler and alarm are the
+    portable ones here)."""
+
+    def __init__(self, b):
+        self.wait = b.rp2_wait
+        self.wfi_until = b.wfi_until
+        self.run_pending = b.rp2_run_pending
+
+
 class SimBoard:
     """One simulated board.  `variant` is "rpi_pico" (LED on GP25) or
     "rpi_pico_w" (LED on the wireless chip, no IRQ); `start_ms` sets the
@@ -923,8 +934,7 @@ class SimBoard:
         if self._port is None:
             from pollen.port_machine import MachinePort
             if self.idle == "wfi":  # what board_port() picks on an RP2040
-                self._port = MachinePort(self.machine, self.time, self.select,
-                                         self.rp2_wait, self.wfi_until)
+                self._port = MachinePort(self.machine, self.time, self.select, _Rp2Idle(self))
             else:
                 self._port = MachinePort(self.machine, self.time, self.select)
         return pollen_port.install(self._port)
@@ -934,13 +944,15 @@ class SimBoard:
     def wfi_until(self, cell, alarm=None):
         """port_rp2.wfi_until: with interrupts masked, look at cell[0]; if
         clear, WFI until an interrupt is pending, then unmask and take it.
-        Machine code: it runs no scheduled (soft) callbacks -- neither does
-        the native executor loop that calls it (seen on the chip,
+        Returns 0 (1 would be port_rp2's alarm, due: the simulated board's
+        alarm is a machine.Timer, whose IRQ runs the handler).  Machine
+        code: it runs no scheduled (soft) callbacks -- neither does the
+        native executor loop that calls it (seen on the chip,
         host_tests/board/test_idle.py)."""
         locked = self._native()
         try:
             if cell[0]:
-                return cell[0]
+                return 0
             t = self._next_time()
             if t is None:
                 if self.stop_at is None:
@@ -960,6 +972,13 @@ class SimBoard:
             return 0
         finally:
             self._native_end(locked)
+
+    def rp2_run_pending(self):
+        """port_rp2.run_pending: one bytecode jump, where the VM runs the
+        scheduled callbacks."""
+        locked = self._native()
+        self._run_soft()
+        self._native_end(locked)
 
     def rp2_wait(self, cell):
         """port_rp2.wait: a bytecode loop round wfi_until.  The loop's

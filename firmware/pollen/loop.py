@@ -70,12 +70,18 @@ def schedule(ex, main):
                     ex.polls = polls
                     ex.idle_wakeups = (ex.idle_wakeups + 1) & _MASK
                     if wfi is not None and port.wait is port.sleep:
-                        wfi(look, alarm)  # machine code: one WFI, back after the first interrupt
-                        if look[0] or (alarm[0] and port.due()):
-                            continue  # the usual wake, or the alarm's: straight to the task
-                    # sleeps until a wake sets the look byte, running what the firmware
-                    # has pending on the way (port_rp2.wait).  Read each time: a port
-                    # swaps its wait while it also watches streams
+                        pend = port.run_pending
+                        # WFI until a wake is for us: one WFI, back after the first
+                        # interrupt; a wake for someone else runs what the firmware has
+                        # pending (port_rp2.run_pending) and sleeps again
+                        while not wfi(look, alarm) and not look[0] and \
+                                not (alarm[0] and port.due()):
+                            pend()
+                            if port.wait is not port.sleep:
+                                break  # a callback watched a stream: port.wait's turn
+                        continue
+                    # the port's own sleep until a wake sets the look byte.  Read each
+                    # time: a port swaps its wait while it also watches streams
                     port.wait(look)
                     continue
             i = k

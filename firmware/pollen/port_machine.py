@@ -42,8 +42,13 @@ class _CellIO(_IOBase):
 
 
 class MachinePort:
-    def __init__(self, machine, time, select, sleep=None, wfi=None, edge_isr=None, edge_ms=None,
-                 alarm=None):
+    """`board`: a board's own fast paths (port_rp2, or the simulator's model
+    of it), or None for the portable ones.  It has wait(cell) and
+    wfi_until(cell, alarm) (the idle sleep, below), run_pending(), and
+    may have edge_isr/edge_ms (gpio.Input's pin handler) and its own alarm
+    (arm_at, disarm, due, set_alarm, ALARM); `alarm=True` takes that alarm."""
+
+    def __init__(self, machine, time, select, board=None, alarm=False):
         self.machine = machine
         self.Pin = machine.Pin
         self.ticks_us = time.ticks_us
@@ -57,34 +62,41 @@ class MachinePort:
         self._poller = select.poll()
         self._poller.register(self._io, 1)  # POLLIN
         self._ipoll = self._poller.ipoll
-        # The alarm.  alarm=None: one machine.Timer, whose hard IRQ runs the
-        # handler.  Or a board's own (port_rp2), which only wakes the CPU:
-        # `alarm` is then its state, array('i') [ARMED, DEADLINE (ticks_us),
-        # CLOCK (the address of the 32-bit microsecond counter)], and the handler
-        # runs in task context through fire() -- from the board's wait(), and
-        # from the executor loop, which looks at ARMED and the clock on every pass
-        self._board = alarm
+        # The alarm.  One machine.Timer, whose hard IRQ runs the handler; or
+        # the board's own (port_rp2), which only wakes the CPU: `alarm` is then
+        # its state, array('i') [ARMED, DEADLINE (ticks_us), CLOCK (the address
+        # of the 32-bit microsecond counter)], and the handler runs in task
+        # context through fire() -- from the board's wait(), and from the
+        # executor loop, which looks at ARMED and the clock on every pass
+        self._board = board if alarm else None
         self.fire = None  # a board alarm's handler: fire(0), once ARMED is cleared
-        if alarm is None:
+        if not alarm:
             self._timer = machine.Timer(-1)
             self.alarm = None
         else:
-            self.arm_at = alarm.arm_at
-            self.disarm = alarm.disarm
-            self.due = alarm.due
-            self.alarm = alarm.ALARM
-            self._io.due = alarm.due
+            self.arm_at = board.arm_at
+            self.disarm = board.disarm
+            self.due = board.due
+            self.alarm = board.ALARM
+            self._io.due = board.due
         self._cb = None  # the alarm handler (bound once by its owner: the IRQ allocates nothing)
         self._streams = None  # pollen.stream's registrations; None or empty: none
         self._select = select  # the stream poller is made on the first watch()
-        # sleep(cell): port_rp2.wait on an RP2040, else ipoll on the cell.
-        # wfi(cell): one WFI unless cell[0] is set (port_rp2.wfi_until), or None:
-        # the executor's first try when it goes idle, before it calls wait()
-        self.sleep = sleep if sleep is not None else self._ipoll_sleep
-        self.wfi = wfi
-        if edge_isr is not None:  # gpio.Input's handler in the board's own code (port_rp2)
-            self.edge_isr = edge_isr
-            self.edge_ms = edge_ms  # the edge's ticks_ms, from what that handler stored
+        # sleep(cell): the board's wait (port_rp2: a bytecode loop round a WFI),
+        # else ipoll on the cell.  wfi(cell, alarm): one WFI unless cell[0] is set
+        # or the alarm is due (port_rp2.wfi_until), or None; and run_pending():
+        # what the firmware has pending (soft IRQs, USB, Ctrl-C) runs there.  The
+        # executor's idle is wfi, then run_pending, until a wake is for it
+        self.sleep = self._ipoll_sleep
+        self.wfi = None
+        if board is not None:
+            self.sleep = board.wait
+            self.wfi = board.wfi_until
+            self.run_pending = board.run_pending
+            isr = getattr(board, "edge_isr", None)
+            if isr is not None:  # gpio.Input's handler in the board's own code (port_rp2)
+                self.edge_isr = isr
+                self.edge_ms = board.edge_ms  # the edge's ticks_ms, from what that handler stored
         self.wait = self.sleep
 
     def set_alarm(self, handler):
@@ -200,6 +212,5 @@ def board_port():
     import sys
     if sys.platform == "rp2":  # WFI in machine code, hardware alarm 0 as the idle wake-up
         from . import port_rp2 as b
-        return MachinePort(machine, time, select, b.wait, b.wfi_until, b.edge_isr, b.edge_ms,
-                           b if b.claim_alarm() else None)
+        return MachinePort(machine, time, select, b, b.claim_alarm())
     return MachinePort(machine, time, select)

@@ -47,23 +47,23 @@ exec("""
 @micropython.asm_thumb
 def wfi_until(r0, r1):
     cpsid(0)
-    ldrb(r2, [r0, 0])      # the cell
-    cmp(r2, 0)
+    mov(r2, 0)
+    ldrb(r3, [r0, 0])      # the cell: set, return 0 (the caller looks at it)
+    cmp(r3, 0)
     bne(OUT)
     ldr(r3, [r1, 0])       # ALARM[ARMED]
     cmp(r3, 0)
     beq(SLEEP)
     ldr(r3, [r1, 8])       # ALARM[CLOCK]: TIMERAWL's address
     ldr(r3, [r3, 0])
-    ldr(r2, [r1, 4])       # ALARM[DEADLINE]
-    sub(r3, r3, r2)
-    lsl(r3, r3, 2)         # ticks_diff(now, deadline) in 30 bits, sign in bit 31
-    mov(r2, 2)
-    cmp(r3, 0)
-    bge(OUT)               # due: no sleep
+    ldr(r0, [r1, 4])       # ALARM[DEADLINE]
+    sub(r3, r3, r0)
+    lsl(r3, r3, 2)         # ticks_diff(now, deadline) in 30 bits, its sign in bit 31
+    bmi(SLEEP)             # not due yet
+    mov(r2, 1)             # due: return 1, no sleep
+    b(OUT)
     label(SLEEP)
     wfi()
-    mov(r2, 0)
     label(OUT)
     cpsie(0)
     mov(r0, r2)
@@ -127,7 +127,7 @@ class EdgeISR:
                 else:                              # a waker without a cell
                     self.w.waker.wake_by_ref()
 """, _g)
-wfi_until = _g["wfi_until"]  # (cell, ALARM) -> cell[0], or 2 if the alarm is due; else WFI, 0
+wfi_until = _g["wfi_until"]  # (cell, ALARM) -> 1 if the alarm is due; else WFI unless cell[0]; 0
 arm_at = _g["arm_at"]
 disarm = _g["disarm"]
 due = _g["due"]
@@ -164,13 +164,23 @@ def edge_ms(st):
     return ((q & 0x3FFF) << 16) | (c // 1000)
 
 
+def run_pending():
+    """Run what the firmware has pending -- scheduled (soft IRQ) callbacks,
+    the USB task, Ctrl-C: MicroPython runs them at a bytecode jump, and
+    machine code (the executor loop, wfi_until) never jumps in bytecode.
+    The executor calls it after each WFI that woke for someone else."""
+    i = 1
+    while i:  # one backward jump: the VM's pending check
+        i = 0
+
+
 def wait(cell):
     """Sleep until cell[0] != 0, running the alarm's handler (fire()) when
     its deadline comes.  Task/executor context, never an ISR; allocates
     nothing."""
     al = ALARM
     while not cell[0]:  # bytecode: each pass runs pending callbacks, USB, Ctrl-C
-        if wfi_until(cell, al) == 2:
+        if wfi_until(cell, al):  # the alarm is due
             fire()
 
 

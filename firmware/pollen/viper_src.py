@@ -80,13 +80,20 @@ def _run(ex, main, state) -> int:
                     ex.polls = s[_POLLS]
                     ex.idle_wakeups = (int(ex.idle_wakeups) + 1) & 0x3FFFFFFF
                     if not (wfi is _NONE) and port.wait is port.sleep:
-                        wfi(look, alarm)  # machine code: one WFI, back after the first interrupt
-                        if rb[cap]:
-                            continue  # the usual wake: straight to the task
-                        if al[0]:
-                            if ((int(ptr32(al[2])[0]) - al[1]) & 0x3FFFFFFF) < 0x20000000:
-                                continue  # the alarm's: fired at the top
-                    port.wait(look)  # runs what the firmware has pending (port_rp2.wait)
+                        pend = port.run_pending
+                        while True:
+                            if int(wfi(look, alarm)):  # one WFI, back after the first interrupt
+                                break  # the alarm is due: fired at the top
+                            if rb[cap]:
+                                break  # the usual wake: straight to the task
+                            if al[0]:
+                                if ((int(ptr32(al[2])[0]) - al[1]) & 0x3FFFFFFF) < 0x20000000:
+                                    break
+                            pend()  # a wake for someone else: run what the firmware has pending
+                            if not (port.wait is port.sleep):
+                                break  # (a callback watched a stream: port.wait's turn)
+                        continue
+                    port.wait(look)  # the port's own sleep (streams watched, no WFI)
                     continue
             i = k
         rb[k] = 0  # cleared before the poll: a wake during it is kept
