@@ -43,6 +43,10 @@ from uctypes import addressof as _addressof
 
 ALARM = array("i", [0, 0, 0x40054028])  # ARMED, DEADLINE (ticks_us), CLOCK (TIMERAWL's address)
 _g = {"micropython": micropython, "ALARM": ALARM}
+# _TIMER.  The viper below builds each peripheral address from a small int at
+# run time (TIMER = 0x4005 << 16 | 0x4000, SIO = 0xD000 << 16): a literal above 2**30
+# is a big-int object to viper, converted at every use -- about 1.2 us each
+# on the chip, four of them per pin edge (docs/FIRMWARE_FACTS.md).
 exec("""
 @micropython.asm_thumb
 def wfi_until(r0, r1):
@@ -70,24 +74,27 @@ def wfi_until(r0, r1):
 
 @micropython.viper
 def arm_at(deadline: int):
-    now = int(ptr32(0x40054028)[0])            # TIMERAWL: ticks_us() is its low 30 bits
+    b = 0x4005
+    timer = (b << 16) | 0x4000                 # TIMER's base (see _TIMER)
+    now = int(ptr32(timer | 0x28)[0])          # TIMERAWL: ticks_us() is its low 30 bits
     d = ((deadline - now) << 2) >> 2           # ticks_diff(deadline, now)
     if d < 1:
         d = 1                                  # past: at once (wfi_until sees it due)
     a = ptr32(ALARM)
     a[1] = deadline                            # DEADLINE
     a[0] = 1                                   # ARMED
-    ptr32(0x40054010)[0] = now + d             # ALARM0: writing arms it
+    ptr32(timer | 0x10)[0] = now + d           # ALARM0: writing arms it
 
 @micropython.viper
 def disarm():
     ptr32(ALARM)[0] = 0
-    ptr32(0x40054020)[0] = 1                   # TIMER ARMED: a 1 disarms alarm 0
+    b = 0x4005
+    ptr32((b << 16) | 0x4020)[0] = 1           # TIMER ARMED: a 1 disarms alarm 0
 
 @micropython.viper
 def due() -> int:
     a = ptr32(ALARM)
-    if a[0] and ((int(ptr32(0x40054028)[0]) - a[1]) << 2) >= 0:
+    if a[0] and ((int(ptr32(a[2])[0]) - a[1]) << 2) >= 0:  # CLOCK: TIMERAWL
         return 1
     return 0
 
@@ -99,20 +106,23 @@ class EdgeISR:
     @micropython.viper
     def isr(self, pin):
         st = ptr32(self.st)
-        low = int(ptr32(0x40054028)[0])            # TIMERAWL: time.ticks_us(), 32 bits
+        b = 0x4005
+        timer = (b << 16) | 0x4000                 # TIMER's base (see _TIMER)
+        low = int(ptr32(timer | 0x28)[0])          # TIMERAWL: time.ticks_us(), 32 bits
         t = low & 0x3FFFFFFF
         st[0] = t                                  # LAST
         want = st[1]                               # WANT
         if want != 0 and st[2] == 0:               # HIT
-            level = (int(ptr32(0xD0000004)[0]) >> st[6]) & 1  # SIO GPIO_IN, bit GPIO
+            b = 0xD000
+            level = (int(ptr32((b << 16) | 4)[0]) >> st[6]) & 1  # SIO GPIO_IN, bit GPIO
             edge = 4
             if level:
                 edge = 8
             if want & edge:
                 st[3] = t                          # EDGE_US
-                high = int(ptr32(0x40054024)[0])   # TIMERAWH: low's, unless the low
-                if uint(ptr32(0x40054028)[0]) < uint(low):  # word wrapped since low was read;
-                    high = int(ptr32(0x40054024)[0]) - 1    # then this read is past the wrap
+                high = int(ptr32(timer | 0x24)[0])  # TIMERAWH: low's, unless the low
+                if uint(ptr32(timer | 0x28)[0]) < uint(low):  # word wrapped since low was read;
+                    high = int(ptr32(timer | 0x24)[0]) - 1    # then this read is past the wrap
                 st[4] = -1                         # EDGE_MS: edge_ms() works it out from
                 st[10] = high                      # RAW: the 64-bit time, as 30+16+16 bits
                 st[11] = (low >> 16) & 0xFFFF
