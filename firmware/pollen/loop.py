@@ -37,6 +37,8 @@ def schedule(ex, main):
     port = ex._port
     wfi = getattr(port, "wfi", None)  # port_rp2.wfi_until on an RP2040: the first sleep, direct
     alarm = getattr(port, "alarm", None)  # a board alarm that only wakes the CPU (port_rp2)
+    sleep = getattr(port, "sleep", None)  # the port's own sleep: wait is it unless streams are watched
+    pend = getattr(port, "run_pending", None)
     if alarm is None:
         alarm = _NOALARM
     cur = CURRENT
@@ -69,15 +71,14 @@ def schedule(ex, main):
                 if k < 0:
                     ex.polls = polls
                     ex.idle_wakeups = (ex.idle_wakeups + 1) & _MASK
-                    if wfi is not None and port.wait is port.sleep:
-                        pend = port.run_pending
+                    if wfi is not None and port.wait is sleep:
                         # WFI until a wake is for us: one WFI, back after the first
                         # interrupt; a wake for someone else runs what the firmware has
                         # pending (port_rp2.run_pending) and sleeps again
                         while not wfi(look, alarm) and not look[0] and \
                                 not (alarm[0] and port.due()):
                             pend()
-                            if port.wait is not port.sleep:
+                            if port.wait is not sleep:
                                 break  # a callback watched a stream: port.wait's turn
                         continue
                     # the port's own sleep until a wake sets the look byte.  Read each

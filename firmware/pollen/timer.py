@@ -35,24 +35,38 @@ _SMALL = 0x3FFFFFFF  # the largest small int on a 32-bit port: arithmetic below 
 
 
 class TimerQueue:
+    """The sleeping nodes, in two preallocated buffers (timer_viper reads
+    them as memory, one buffer lookup each):
+      _ints  array('i'): HEAD (first node, -1: none), EXPIRIES, CAPACITY,
+             then each node's deadline (ticks_us), then each node's next (-1: end)
+      _bits  bytearray: each node's fired, linked, used bytes
+    _deadline, _next, _fired, _linked and _used are views of them."""
+
     def __init__(self, port, capacity=16):
         self.port = port
         self.capacity = capacity
-        self._deadline = array("i", [0] * capacity)  # arrays: timer_viper reads them as memory
+        ints = self._ints = array("i", [-1, 0, capacity] + [0] * capacity + [-1] * capacity)
+        v = memoryview(ints)
+        self._deadline = v[3:3 + capacity]
+        self._next = v[3 + capacity:]
+        bits = self._bits = bytearray(3 * capacity)
+        v = memoryview(bits)
+        self._fired = v[:capacity]             # set by the alarm's handler
+        self._linked = v[capacity:2 * capacity]  # 1 while in the sorted list
+        self._used = v[2 * capacity:]
         self._waker = [None] * capacity
-        self._next = array("i", [-1] * capacity)
-        self._left = [0] * capacity         # us still to sleep after this chunk
-        self._linked = bytearray(capacity)  # 1 while in the sorted list
-        self._fired = bytearray(capacity)   # set by the alarm IRQ
-        self._used = bytearray(capacity)
-        self._head = -1
-        self.expiries = 0
+        self._left = [0] * capacity  # us still to sleep after this chunk
         # Does the alarm's handler run in an interrupt?  Then list changes
         # mask interrupts.  A board alarm (port.alarm, port_rp2) runs it in
         # task context, between polls: nothing to mask, two calls less a sleep
         self._masked = getattr(port, "alarm", None) is None
         # the bound method is made once, here; a board alarm's is the viper twin
         port.set_alarm(self._on_alarm if self._masked else self._on_due)
+
+    @property
+    def expiries(self):
+        """Nodes the alarm has fired, mod 2**30."""
+        return self._ints[1]
 
     def in_use(self):
         n = 0
@@ -63,14 +77,15 @@ class TimerQueue:
     def add(self, deadline, waker, left=0):
         """Take a node for `deadline` (ticks_us) that wakes `waker`; `left` us
         more are slept after it in chunks.  Task context."""
-        used = self._used
-        n = used.find(b"\x00")  # one C call, not a loop of subscripts (each costs us on a board)
+        cap = self.capacity
+        n = self._bits.find(b"\x00", 2 * cap)  # one C call, not a loop of subscripts
         if n < 0:
             raise RuntimeError(
                 "all %d timer slots are in use (sleeping tasks, Tickers, timeouts); "
                 "call pollen.timer.init(capacity=%d) before starting"
-                % (self.capacity, self.capacity * 2))
-        used[n] = 1
+                % (cap, cap * 2))
+        n -= 2 * cap
+        self._used[n] = 1
         self._left[n] = left
         self._set(n, deadline, waker)
         return n
@@ -97,7 +112,8 @@ class TimerQueue:
 
     def _set(self, n, deadline, waker):
         port = self.port
-        self._deadline[n] = deadline
+        dl = self._deadline
+        dl[n] = deadline
         self._waker[n] = waker
         self._fired[n] = 0
         diff = port.ticks_diff
@@ -105,16 +121,16 @@ class TimerQueue:
         if masked:
             s = port.irq_off()
         prev = -1
-        cur = self._head
+        ints = self._ints
+        cur = ints[0]  # HEAD
         nxt = self._next
-        dl = self._deadline
         while cur != -1 and diff(dl[cur], deadline) <= 0:
             prev = cur
             cur = nxt[cur]
         nxt[n] = cur
         self._linked[n] = 1
         if prev == -1:
-            self._head = n
+            ints[0] = n
             port.arm_at(deadline)
         else:
             nxt[prev] = n
@@ -122,10 +138,12 @@ class TimerQueue:
             port.irq_on(s)
 
     def release(self, n):
-        """Give node n back (done or cancelled).  Task context."""
+        """Give node n back (done or cancelled).  Task context.  A free node's
+        _left and _fired are 0 (timer_viper's registration relies on it)."""
         self._unlink(n)
         self._waker[n] = None
         self._fired[n] = 0
+        self._left[n] = 0
         self._used[n] = 0
 
     def _unlink(self, n):
@@ -136,14 +154,16 @@ class TimerQueue:
         if masked:
             s = port.irq_off()
         nxt = self._next
-        if self._head == n:
-            self._head = nxt[n]
-            if self._head == -1:
+        ints = self._ints
+        head = ints[0]
+        if head == n:
+            head = ints[0] = nxt[n]
+            if head == -1:
                 port.disarm()
             else:
-                port.arm_at(self._deadline[self._head])
+                port.arm_at(self._deadline[head])
         else:
-            cur = self._head
+            cur = head
             while cur != -1 and nxt[cur] != n:
                 cur = nxt[cur]
             if cur != -1:
@@ -163,13 +183,14 @@ class TimerQueue:
         now = port.ticks_us()
         dl = self._deadline
         nxt = self._next
-        n = self._head
+        ints = self._ints
+        n = ints[0]
         while n != -1 and port.ticks_diff(dl[n], now) <= 0:
-            self._head = nxt[n]
+            ints[0] = nxt[n]
             nxt[n] = -1
             self._linked[n] = 0
             self._fired[n] = 1
-            self.expiries = (self.expiries + 1) & 0x3FFFFFFF
+            ints[1] = (ints[1] + 1) & 0x3FFFFFFF  # EXPIRIES
             w = self._waker[n]
             c = w.cell
             if c is None:
@@ -177,7 +198,7 @@ class TimerQueue:
             else:  # the fast wake (waker.py): ready[slot] = 1, look byte = 1
                 c[w.index] = 1
                 c[-1] = 1
-            n = self._head
+            n = ints[0]
         if n != -1:
             port.arm_at(dl[n])
 

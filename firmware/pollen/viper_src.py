@@ -30,6 +30,8 @@ def _run(ex, main, state) -> int:
     if alarm is _NONE:
         alarm = _NOALARM
     al = ptr32(alarm)  # ARMED, DEADLINE (ticks_us), CLOCK (the counter's address)
+    sleep = getattr(port, "sleep", _NONE)  # the port's own sleep: wait is it unless streams are watched
+    pend = getattr(port, "run_pending", _NONE)
     cur = CURRENT
     resume = next  # next(coro): the generator's own iternext, no method lookup
     yld = YIELD  # globals read once: each read in the loop is a dictionary lookup
@@ -79,8 +81,7 @@ def _run(ex, main, state) -> int:
                 if k > i:  # nothing ready: sleep until a wake
                     ex.polls = s[_POLLS]
                     ex.idle_wakeups = (int(ex.idle_wakeups) + 1) & 0x3FFFFFFF
-                    if not (wfi is _NONE) and port.wait is port.sleep:
-                        pend = port.run_pending
+                    if not (wfi is _NONE) and port.wait is sleep:
                         while True:
                             if int(wfi(look, alarm)):  # one WFI, back after the first interrupt
                                 break  # the alarm is due: fired at the top
@@ -90,7 +91,7 @@ def _run(ex, main, state) -> int:
                                 if ((int(ptr32(al[2])[0]) - al[1]) & 0x3FFFFFFF) < 0x20000000:
                                     break
                             pend()  # a wake for someone else: run what the firmware has pending
-                            if not (port.wait is port.sleep):
+                            if not (port.wait is sleep):
                                 break  # (a callback watched a stream: port.wait's turn)
                         continue
                     port.wait(look)  # the port's own sleep (streams watched, no WFI)
@@ -260,12 +261,14 @@ def event_set(self):
 TIMER = """
 from micropython import const
 _MAX_CHUNK_US = const(0x10000000)  # timer.MAX_CHUNK_US
-_END = const(0xFFFF)  # a node index read from _next/_head: -1 (the end) masked to 16 bits
+_END = const(0xFFFF)  # a node index read from NEXT/HEAD: -1 (the end) masked to 16 bits
 _MASK = const(0x3FFFFFFF)
 _HALF = const(0x20000000)
-# Deadlines are 30-bit ticks.  a is due by b (ticks_diff(a, b) <= 0) when
-# (b - a) & _MASK < _HALF: the same on a 32-bit chip and a 64-bit host,
-# where ptr32 reads are not sign-extended (so -1 is read as 0xFFFFFFFF: _END).
+# TimerQueue's buffers (timer.py): _ints = HEAD, EXPIRIES, CAPACITY, deadline[cap],
+# next[cap]; _bits = fired[cap], linked[cap], used[cap].  Deadlines are 30-bit
+# ticks: a is due by b (ticks_diff(a, b) <= 0) when (b - a) & _MASK < _HALF, the
+# same on a 32-bit chip and a 64-bit host, where ptr32 reads are not
+# sign-extended (so -1 is read as 0xFFFFFFFF: _END once masked).
 
 
 @micropython.viper
@@ -279,11 +282,13 @@ def sleep_next(self):
         us = int(self.us)
         if us <= 0 or us > _MAX_CHUNK_US:
             return self.slow()
-        used = ptr8(q._used)
-        cap = int(q.capacity)
+        ints = ptr32(q._ints)
+        bits = ptr8(q._bits)
+        cap = ints[2]
+        used = 2 * cap
         n = 0
         while n < cap:
-            if used[n] == 0:
+            if bits[used + n] == 0:
                 break
             n += 1
         if n == cap:
@@ -294,45 +299,42 @@ def sleep_next(self):
             w = cx.waker()  # debug mode counts the calls
         port = q.port
         deadline = (int(port.ticks_us()) + us) & _MASK
-        used[n] = 1  # TimerQueue.add, then _set
-        q._left[n] = 0
+        bits[used + n] = 1  # TimerQueue.add, then _set (a free node's _left and fired are 0)
         q._waker[n] = w
-        ptr8(q._fired)[n] = 0
-        dl = ptr32(q._deadline)
-        nxt = ptr32(q._next)
-        dl[n] = deadline
+        nxt = 3 + cap  # ints[nxt + i]: node i's next; ints[3 + i]: its deadline
+        ints[3 + n] = deadline
         masked = q._masked
         s = 0
         if masked:
             s = int(port.irq_off())
         prev = _END
-        c = int(q._head) & _END
+        c = int(ints[0]) & _END
         while c != _END:  # after every node due no later than this one
-            if ((deadline - dl[c]) & _MASK) >= _HALF:
+            if ((deadline - ints[3 + c]) & _MASK) >= _HALF:
                 break
             prev = c
-            c = int(nxt[c]) & _END
+            c = int(ints[nxt + c]) & _END
         if c == _END:
-            nxt[n] = -1
+            ints[nxt + n] = -1
         else:
-            nxt[n] = c
-        ptr8(q._linked)[n] = 1
+            ints[nxt + n] = c
+        bits[cap + n] = 1  # linked
         if prev == _END:
-            q._head = n
+            ints[0] = n
             port.arm_at(deadline)
         else:
-            nxt[prev] = n
+            ints[nxt + prev] = n
         if masked:
             port.irq_on(s)
         cx.timer = n
         return _NONE
     n = int(cx.timer)
     if n >= 0 and not (q is _NONE):
-        fired = ptr8(q._fired)
-        if fired[n] and not q._left[n]:  # the usual resume: _Sleep.__next__'s, as it is
+        bits = ptr8(q._bits)
+        if bits[n] and not q._left[n]:  # fired: the usual resume, _Sleep.__next__'s
             q._waker[n] = _NONE
-            fired[n] = 0
-            ptr8(q._used)[n] = 0
+            bits[n] = 0
+            bits[2 * int(ptr32(q._ints)[2]) + n] = 0  # used
             cx.timer = -1
             raise _STOP
     return self.slow()
@@ -342,24 +344,24 @@ def sleep_next(self):
 def on_due(self, _arg):
     port = self.port
     now = int(port.ticks_us())
-    dl = ptr32(self._deadline)
-    nxt = ptr32(self._next)
-    linked = ptr8(self._linked)
-    fired = ptr8(self._fired)
+    ints = ptr32(self._ints)
+    bits = ptr8(self._bits)
+    cap = ints[2]
+    nxt = 3 + cap
     ws = self._waker
-    n = int(self._head) & _END
+    n = int(ints[0]) & _END
     k = 0
     while n != _END:
-        if ((now - dl[n]) & _MASK) >= _HALF:
+        if ((now - ints[3 + n]) & _MASK) >= _HALF:
             break  # not due yet
-        h = int(nxt[n]) & _END
+        h = int(ints[nxt + n]) & _END
         if h == _END:
-            self._head = -1
+            ints[0] = -1
         else:
-            self._head = h
-        nxt[n] = -1
-        linked[n] = 0
-        fired[n] = 1
+            ints[0] = h
+        ints[nxt + n] = -1
+        bits[cap + n] = 0  # linked
+        bits[n] = 1  # fired
         k += 1
         w = ws[n]
         c = w.cell
@@ -370,9 +372,9 @@ def on_due(self, _arg):
             p[int(w.index)] = 1
             p[int(len(c)) - 1] = 1
         n = h
-    self.expiries = (int(self.expiries) + k) & _MASK
+    ints[1] = (ints[1] + k) & _MASK  # EXPIRIES
     if n != _END:
-        port.arm_at(dl[n])
+        port.arm_at(ints[3 + n])
 """
 
 
