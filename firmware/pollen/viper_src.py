@@ -173,7 +173,7 @@ def signal_next(self):
         n = st[0]
         if n == st[1]:
             return _NONE
-    v = s._v
+    v = s  # (an object, to type v: the loop reads _v)
     while True:  # a seqlock against a preempting set(): _v is written before the count
         v = s._v
         m = st[0]
