@@ -1,5 +1,7 @@
-"""On-target: the one hardware alarm (machine.Timer, hard IRQ, 1 MHz) behind
-every sleep and Ticker, on the firmware's own timer."""
+"""On-target: the one hardware alarm behind every sleep and Ticker, on the
+firmware's own timer.  On an RP2040 it is hardware alarm 0 (port_rp2): it
+only wakes the CPU, and the timer's handler runs in task context -- from
+the idle wait, and from the executor loop when tasks keep it busy."""
 
 import gc
 import time
@@ -7,9 +9,15 @@ import time
 import micropython
 
 import pollen
-from pollen import timer
+from pollen import timer, yield_now  # (imported here: its first import compiles viper code)
 from pollen.ticker import Ticker
 from pollen.timer import sleep_ms, sleep_us
+
+# port_rp2's alarm: the simulated board's is a machine.Timer (its handler in
+# a hard IRQ), and its clock moves only while the CPU sleeps, so tasks that
+# never let it sleep would never see a deadline there
+CHIP_ONLY = ("test_the_rp2_board_alarm_is_pollens_and_wakes_nothing_in_python",
+             "test_a_sleep_ends_on_time_while_busy_tasks_never_let_the_executor_idle")
 
 
 def test_sleeps_across_many_deadlines_wake_on_time():
@@ -89,3 +97,45 @@ def test_sleep_ms_in_a_loop_allocates_nothing_on_the_chip():
         return True
 
     assert pollen.Executor(4).run(main())
+
+
+def test_the_rp2_board_alarm_is_pollens_and_wakes_nothing_in_python():
+    from pollen import port
+    p = port.current()
+    assert p.alarm is not None, "hardware alarm 0 was not claimed: the machine.Timer alarm runs"
+    q = timer.queue()
+    assert not q._masked  # its handler runs in task context: the queue needs no IRQ masking
+
+
+def test_a_sleep_ends_on_time_while_busy_tasks_never_let_the_executor_idle():
+    # The board alarm only ends a WFI.  With tasks always ready the executor
+    # never sleeps, so its loop must see the deadline itself (every pass).
+    late = []
+    stop = [False]
+
+    async def busy():
+        while not stop[0]:
+            for _ in range(20):
+                pass
+            await yield_now()
+
+    async def sleeper():
+        for _ in range(20):
+            t0 = time.ticks_us()
+            await sleep_us(1500)
+            late.append(time.ticks_diff(time.ticks_us(), t0) - 1500)
+        stop[0] = True
+
+    async def main(ex):
+        bs = [ex.spawn(busy()) for _ in range(3)]
+        await sleeper()
+        for b in bs:
+            await b
+
+    ex = pollen.Executor(6)
+    ex.run(main(ex))
+    assert ex.idle_wakeups == 0, "the executor went idle %d times" % ex.idle_wakeups
+    assert len(late) == 20
+    assert min(late) >= 0, "a sleep ended %d us early" % -min(late)
+    # late by at most a few busy slices (each about 0.3 ms here)
+    assert max(late) < 3000, "a sleep ended %d us late" % max(late)
