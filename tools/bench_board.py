@@ -468,7 +468,7 @@ def main(argv=None):
 def report(res, rates, ram, a, compat=()):
     L = ["Command: `%s`" % ("make bench EMU=1" if a.emulator else "make bench PORT=%s" % a.port),
          "(`tools/bench_board.py%s --edges %d --rounds %d --reps %d`), MicroPython v1.28.0 `RPI_PICO`, "
-         "pollen as `make flash` installs it (.mpy; the executor loop and the leaves' hot steps in viper, `loop_viper`/`leaves_viper`; the idle and pin handler from port_rp2)." % (
+         "pollen as `make flash` installs it (.mpy; the executor loop, the leaves' and the timer's hot steps in viper, `loop_viper`/`leaves_viper`/`timer_viper`; the idle, its hardware alarm and the pin handler from port_rp2)." % (
              " --emulator" if a.emulator else " --port " + str(a.port), a.edges, a.rounds, a.reps), ""]
     L += ["| figure | asyncio | pollen | pollen / asyncio | target |", "|---|---|---|---|---|"]
 

@@ -14,8 +14,10 @@ and the sleep is never lost; and the CPU is not woken every millisecond as a
 machine.idle() loop would be.  `wait` is an attribute, not a method: the
 executor calls the sleep function itself, one call from loop to WFI.
 
-Time: one machine.Timer, one-shot, at 1 MHz, serves every sleep
-(pollen.timer multiplexes it).
+Time: one alarm serves every sleep (pollen.timer multiplexes it): a
+machine.Timer, one-shot at 1 MHz, whose hard IRQ runs the timer's handler;
+on an RP2040 hardware alarm 0 (port_rp2), which only ends the WFI, the
+handler then running in task context.
 """
 
 try:

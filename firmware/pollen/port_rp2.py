@@ -1,13 +1,15 @@
-"""The RP2040's fast paths: the idle sleep (WFI in Thumb machine code) and
-the pin IRQ handler (viper).  Port layer; only port_machine.board_port()
-imports it, and only on an rp2 board.  Each has a portable twin with the
-same contract -- port_machine's ipoll sleep, gpio.Input._on_edge -- which
-the simulator and every other board run; host_tests/board/ runs the same
-contract tests on these.
+"""The RP2040's fast paths: the idle sleep (WFI in Thumb machine code), its
+wake-up alarm (hardware alarm 0) and the pin IRQ handler (viper).  Port
+layer; only port_machine.board_port() imports it, and only on an rp2 board.
+Each has a portable twin with the same contract -- port_machine's ipoll
+sleep and machine.Timer alarm, gpio.Input._on_edge -- which the simulator
+and every other board run; host_tests/board/ runs the same contract tests
+on these.
 
 wait(cell) returns once cell[0] != 0 -- the byte an interrupt handler sets
-(an Executor's look byte, a Flag's cell).  Until then the core sleeps in
-WFI and costs nothing (docs/BENCHMARKS.md: the idle duty on the chip).
+(an Executor's look byte, a Flag's cell) -- running the alarm's handler
+when its deadline comes.  Until then the core sleeps in WFI and costs
+nothing (docs/BENCHMARKS.md: the idle duty on the chip).
 
 Why it cannot miss a wake.  wfi_until() looks at the byte with interrupts
 masked (CPSID i) and sleeps only if it is clear.  An interrupt that arrives
@@ -17,12 +19,24 @@ B1.5.19: "If PRIMASK is set to 1, an asynchronous exception that has a
 higher group priority than any active exception results in a WFI
 instruction exit").  CPSIE i then takes it at once, and we return.
 
-Why the loop is bytecode.  MicroPython runs what is pending -- scheduled
+Why some of it is bytecode.  MicroPython runs what is pending -- scheduled
 callbacks (soft IRQs), the USB stack's task, Ctrl-C -- only when bytecode
-jumps backwards; the executor loop is native code and would starve them
-(host_tests/board/test_idle.py proves both halves on the chip).  So wait()
-is a plain loop that goes round once per interrupt: every wake from WFI
-passes through the VM's pending check before we sleep again.
+jumps; the executor loop is native code and would starve them
+(host_tests/board/test_idle.py proves both halves on the chip).  So after
+every WFI that woke for someone else the executor calls run_pending() (one
+bytecode jump) before it sleeps again, and wait() is a plain bytecode loop
+that goes round once per interrupt.
+
+The alarm.  The timer queue's one alarm is hardware alarm 0, which the
+firmware does not use: claim_alarm() gives its interrupt the handler the
+SDK set for alarm 2 (it clears the interrupt, and for an alarm the SDK did
+not arm does nothing more), so an expiry only ends the WFI -- a few cycles
+of C, no Python in an interrupt.  arm_at() is one register write; ALARM
+holds [ARMED, DEADLINE, CLOCK] for wfi_until (which, like the look byte,
+checks the deadline with interrupts masked, and does not sleep past it) and
+for the executor loop, which runs the queue's handler (fire, set by
+set_alarm) once the clock has passed DEADLINE: so it also runs while busy
+tasks keep the CPU from sleeping.
 
 The pin handler.  EdgeISR(inp).isr is gpio.Input._on_edge in viper: the
 timer's raw low word (TIMERAWL, what time.ticks_us() reads) and the GPIO
