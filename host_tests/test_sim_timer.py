@@ -244,3 +244,86 @@ def test_an_executor_given_a_port_makes_its_timers_use_that_port():
 
     assert ex.run(main())
     b.port()  # leave the simulated board installed for whoever comes next
+
+
+# port_rp2's alarm, modelled (SimBoard(alarm="rp2")): hardware alarm 0 only
+# ends the WFI; the timer's handler runs in task context -- from the port's
+# wait() and from the executor loop, which compares the clock with the armed
+# deadline on every pass (loop.py asks port.due(); loop_viper reads the word)
+
+
+def test_with_the_rp2_alarm_sleeps_end_exactly_at_their_deadlines_and_no_irq_runs_python():
+    b = board(alarm="rp2")
+    q = timer.queue()
+    assert pollen.port.current().alarm is not None and not q._masked
+    slept = []
+
+    async def main():
+        for us in (300, 1000, 2500, 1):
+            t0 = b.now
+            await sleep_us(us)
+            slept.append(b.now - t0)
+
+    run(b, main())
+    assert slept == [300, 1000, 2500, 1]
+    assert q.expiries == 4 and q.in_use() == 0
+    assert b.irq_errors == []
+
+
+def test_with_the_rp2_alarm_busy_tasks_do_not_keep_a_sleep_from_ending():
+    b = board(alarm="rp2")
+    late = []
+    stop = [False]
+
+    async def busy():
+        while not stop[0]:
+            b.advance(100)  # the CPU is busy for 100 us
+            await pollen.yield_now()
+
+    async def sleeper():
+        for _ in range(10):
+            t0 = b.now
+            await sleep_us(1500)
+            late.append(b.now - t0 - 1500)
+        stop[0] = True
+
+    async def main(ex):
+        bs = [ex.spawn(busy()) for _ in range(3)]
+        await sleeper()
+        for t in bs:
+            await t
+
+    ex = pollen.Executor(6)
+    ex.run(main(ex))
+    assert ex.idle_wakeups == 0  # never idle: the loop itself saw every deadline
+    assert len(late) == 10 and min(late) >= 0 and max(late) <= 300, late  # one round of busy tasks
+
+
+def test_with_the_rp2_alarm_the_tick_wrap_and_the_steady_state_are_as_before():
+    b = board(alarm="rp2", start_us=(1 << 30) - 3000)
+    tk = Ticker(5)
+    result = {"ok": None, "t": None}
+
+    async def loop(n):
+        for _ in range(n):
+            await sleep_ms(3)
+            await tk.next()
+
+    async def main():
+        t0 = b.now
+        await sleep_ms(10)  # across the wrap
+        result["t"] = b.now - t0
+        await loop(3)
+        c = loop(100)
+        b.heap_lock()
+        try:
+            await c
+            result["ok"] = True
+        except MemoryError:
+            result["ok"] = False
+        b.heap_unlock()
+
+    run(b, main())
+    assert result["t"] == 10000
+    assert result["ok"], "sleep/Ticker allocated with the heap locked"
+    assert tk.missed == 0

@@ -880,13 +880,22 @@ class _Select:
 
 class _Rp2Idle:
     """port_rp2's idle, as the simulated board models it: the `board`
-    MachinePort takes on an RP2040 (its pin handler and alarm are the
-    portable ones here)."""
+    MachinePort takes on an RP2040 (its pin handler is the portable one
+    here).  With alarm="rp2", port_rp2's alarm too: hardware alarm 0, whose
+    expiry only ends the WFI; the timer's handler then runs in task context."""
 
-    def __init__(self, b):
+    def __init__(self, b, alarm):
         self.wait = b.rp2_wait
         self.wfi_until = b.wfi_until
         self.run_pending = b.rp2_run_pending
+        if alarm:
+            self.ALARM = b.alarm_state
+            self.clock = b.alarm_clock
+            self.arm_at = b.alarm_arm_at
+            self.disarm = b.alarm_disarm
+            self.due = b.alarm_due
+            self.set_alarm = b.alarm_set
+            self.fire = b.alarm_fire
 
 
 class SimBoard:
@@ -895,9 +904,11 @@ class SimBoard:
     tick counters' starting point (e.g. just before the 2**30 wrap)."""
 
     def __init__(self, variant="rpi_pico", start_ms=0, start_us=None, stop_after_ms=None,
-                 idle="wfi"):
+                 idle="wfi", alarm="timer"):
         self.variant = variant
         self.idle = idle             # "wfi": port_rp2's sleep, as on a Pico; "ipoll": the portable one
+        self.alarm = alarm           # "timer": a machine.Timer, its handler a hard IRQ; "rp2": port_rp2's
+        self._clock = None           # alarm="rp2": TIMERAWL, a word the executor loop reads
         self.epoch_us = start_us if start_us is not None else start_ms * 1000
         self.now = 0                 # virtual µs since the board started
         self.stop_at = None if stop_after_ms is None else stop_after_ms * 1000
@@ -934,7 +945,11 @@ class SimBoard:
         if self._port is None:
             from pollen.port_machine import MachinePort
             if self.idle == "wfi":  # what board_port() picks on an RP2040
-                self._port = MachinePort(self.machine, self.time, self.select, _Rp2Idle(self))
+                rp2 = self.alarm == "rp2"
+                if rp2:
+                    self._rp2_alarm_init()
+                self._port = MachinePort(self.machine, self.time, self.select,
+                                         _Rp2Idle(self, rp2), rp2)
             else:
                 self._port = MachinePort(self.machine, self.time, self.select)
         return pollen_port.install(self._port)
@@ -942,10 +957,10 @@ class SimBoard:
     # -- port_rp2's idle, modelled ---------------------------------------------
 
     def wfi_until(self, cell, alarm=None):
-        """port_rp2.wfi_until: with interrupts masked, look at cell[0]; if
-        clear, WFI until an interrupt is pending, then unmask and take it.
-        Returns 0 (1 would be port_rp2's alarm, due: the simulated board's
-        alarm is a machine.Timer, whose IRQ runs the handler).  Machine
+        """port_rp2.wfi_until: with interrupts masked, look at cell[0] and
+        at the alarm (ARMED, DEADLINE); if the cell is clear and the alarm
+        not due, WFI until an interrupt is pending, then unmask and take it.
+        Returns 1 if the alarm was due (without sleeping), else 0.  Machine
         code: it runs no scheduled (soft) callbacks -- neither does the
         native executor loop that calls it (seen on the chip,
         host_tests/board/test_idle.py)."""
@@ -953,6 +968,9 @@ class SimBoard:
         try:
             if cell[0]:
                 return 0
+            if alarm is not None and alarm[0] and \
+                    ticks_diff(alarm[1], (self.epoch_us + self.now) & _MASK) <= 0:
+                return 1
             t = self._next_time()
             if t is None:
                 if self.stop_at is None:
@@ -984,12 +1002,67 @@ class SimBoard:
         """port_rp2.wait: a bytecode loop round wfi_until.  The loop's
         conditional jump into its body is where the VM runs what is pending
         (scheduled callbacks), so they run before every WFI: one that sets
-        the cell makes wfi_until return at once."""
+        the cell makes wfi_until return at once.  A due alarm (alarm="rp2")
+        runs the timer's handler here."""
+        al = self.alarm_state if self._clock is not None else None
         while not cell[0]:
             locked = self._native()
             self._run_soft()
             self._native_end(locked)
-            self.wfi_until(cell)
+            if self.wfi_until(cell, al):
+                self.alarm_fire()
+
+    # -- port_rp2's alarm, modelled (alarm="rp2") ------------------------------
+
+    def _rp2_alarm_init(self):
+        from array import array
+        self._clock = array("I", [0])  # TIMERAWL's low bits: what the viper loop reads
+        try:
+            import uctypes  # MicroPython: the executor loop is viper, and reads the word
+            addr = uctypes.addressof(self._clock)
+        except ImportError:  # CPython: loop.py asks due() instead
+            addr = 0
+        self.alarm_state = array("i", [0, 0, 0])  # ARMED, DEADLINE (CLOCK: the chip's wfi_until's)
+        self.alarm_clock = addr
+        self._alarm_ev = None
+        self._alarm_handler = None
+        self._set_now(self.now)
+
+    def alarm_arm_at(self, deadline):
+        """port_rp2.arm_at: hardware alarm 0 at `deadline` (ticks_us); its
+        expiry is an interrupt that runs no Python (it only ends a WFI)."""
+        locked = self._native()
+        if self._alarm_ev is not None:
+            self._cancel(self._alarm_ev)
+        d = ticks_diff(deadline, (self.epoch_us + self.now) & _MASK)
+        self._alarm_ev = self.at(self.now + (d if d > 0 else 1), self._alarm_expire)
+        st = self.alarm_state
+        st[1] = deadline
+        st[0] = 1
+        self._native_end(locked)
+
+    def _alarm_expire(self, _):
+        self._alarm_ev = None
+        self._interrupt(None, None, True, "alarm")  # the SDK's handler: clears it, nothing else
+
+    def alarm_disarm(self):
+        locked = self._native()
+        self.alarm_state[0] = 0
+        if self._alarm_ev is not None:
+            self._cancel(self._alarm_ev)
+            self._alarm_ev = None
+        self._native_end(locked)
+
+    def alarm_due(self):
+        st = self.alarm_state
+        return 1 if st[0] and ticks_diff(st[1], (self.epoch_us + self.now) & _MASK) <= 0 else 0
+
+    def alarm_set(self, handler):
+        self._alarm_handler = handler
+
+    def alarm_fire(self, _arg=0):
+        self.alarm_state[0] = 0
+        self._alarm_handler(0)
 
     # -- heap-lock bookkeeping ------------------------------------------------
 
@@ -1064,6 +1137,9 @@ class SimBoard:
             raise SimReset("watchdog: not fed for %d ms, the board resets at %d ms"
                            % (w // 1000, self.now // 1000))
         self.now = t
+        c = self._clock
+        if c is not None:
+            c[0] = (self.epoch_us + t) & 0xFFFFFFFF
 
     def advance(self, us):
         """The CPU is busy for `us`: time passes and interrupts due in that

@@ -67,7 +67,7 @@ class MachinePort:
         # The alarm.  One machine.Timer, whose hard IRQ runs the handler; or
         # the board's own (port_rp2), which only wakes the CPU: `alarm` is then
         # its state, array('i') [ARMED, DEADLINE (ticks_us), CLOCK (the address
-        # of the 32-bit microsecond counter)], and the handler runs in task
+        # of the 32-bit microsecond counter, for wfi_until)], and the handler runs in task
         # context through fire() -- from the board's wait(), and from the
         # executor loop, which looks at ARMED and the clock on every pass
         self._board = board if alarm else None
@@ -80,6 +80,7 @@ class MachinePort:
             self.disarm = board.disarm
             self.due = board.due
             self.alarm = board.ALARM
+            self.clock = board.clock  # the address of the counter's low word (the loop reads it)
             self._io.due = board.due
         self._cb = None  # the alarm handler (bound once by its owner: the IRQ allocates nothing)
         self._streams = None  # pollen.stream's registrations; None or empty: none

@@ -34,9 +34,9 @@ not arm does nothing more), so an expiry only ends the WFI -- a few cycles
 of C, no Python in an interrupt.  arm_at() is one register write; ALARM
 holds [ARMED, DEADLINE, CLOCK] for wfi_until (which, like the look byte,
 checks the deadline with interrupts masked, and does not sleep past it) and
-for the executor loop, which runs the queue's handler (fire, set by
-set_alarm) once the clock has passed DEADLINE: so it also runs while busy
-tasks keep the CPU from sleeping.
+for the executor loop (which reads the counter at `clock`), which runs the
+queue's handler (fire, set by set_alarm) once the clock has passed
+DEADLINE: so it also runs while busy tasks keep the CPU from sleeping.
 
 The pin handler.  EdgeISR(inp).isr is gpio.Input._on_edge in viper: the
 timer's raw low word (TIMERAWL, what time.ticks_us() reads) and the GPIO
@@ -55,7 +55,8 @@ from array import array
 import micropython
 from uctypes import addressof as _addressof
 
-ALARM = array("i", [0, 0, 0x40054028])  # ARMED, DEADLINE (ticks_us), CLOCK (TIMERAWL's address)
+clock = 0x40054028  # TIMERAWL: time.ticks_us() is its low 30 bits
+ALARM = array("i", [0, 0, clock])  # ARMED, DEADLINE (ticks_us), CLOCK (for wfi_until)
 _g = {"micropython": micropython, "ALARM": ALARM}
 # _TIMER.  The viper below builds each peripheral address from a small int at
 # run time (TIMER = 0x4005 << 16 | 0x4000, SIO = 0xD000 << 16): a literal above 2**30

@@ -27,9 +27,12 @@ def _run(ex, main, state) -> int:
     port = ex._port
     wfi = getattr(port, "wfi", _NONE)  # port_rp2.wfi_until on an RP2040
     alarm = getattr(port, "alarm", _NONE)  # a board alarm that only wakes the CPU (port_rp2)
+    clock = 0  # the address of the word the microsecond counter's low bits are in
     if alarm is _NONE:
         alarm = _NOALARM
-    al = ptr32(alarm)  # ARMED, DEADLINE (ticks_us), CLOCK (the counter's address)
+    else:
+        clock = int(port.clock)
+    al = ptr32(alarm)  # ARMED, DEADLINE (ticks_us)
     sleep = getattr(port, "sleep", _NONE)  # the port's own sleep: wait is it unless streams are watched
     pend = getattr(port, "run_pending", _NONE)
     cur = CURRENT
@@ -46,7 +49,7 @@ def _run(ex, main, state) -> int:
     k = 0
     while True:
         if al[0]:  # a board alarm: due once the counter passes DEADLINE (30-bit ticks_diff)
-            if ((int(ptr32(al[2])[0]) - al[1]) & 0x3FFFFFFF) < 0x20000000:
+            if ((int(ptr32(clock)[0]) - al[1]) & 0x3FFFFFFF) < 0x20000000:
                 al[0] = 0
                 port.fire(0)  # TimerQueue's handler: wakes what is due, re-arms
         if rb[cap]:  # something was woken since we looked
@@ -88,7 +91,7 @@ def _run(ex, main, state) -> int:
                             if rb[cap]:
                                 break  # the usual wake: straight to the task
                             if al[0]:
-                                if ((int(ptr32(al[2])[0]) - al[1]) & 0x3FFFFFFF) < 0x20000000:
+                                if ((int(ptr32(clock)[0]) - al[1]) & 0x3FFFFFFF) < 0x20000000:
                                     break
                             pend()  # a wake for someone else: run what the firmware has pending
                             if not (port.wait is sleep):
