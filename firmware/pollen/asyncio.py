@@ -275,10 +275,8 @@ class Task(Context):
     asks for it: a task that never awaits a pollen future does not pay for it.
     """
 
-    counting = True  # pollen's fast paths read _waker directly unless told to call waker()
-
     def __init__(self, coro, globals=None):
-        Context.__init__(self, None)
+        Context.__init__(self, None, True)  # counting: the fast paths call waker(), which makes it
         self.coro = coro
         self.data = None
         self.state = True

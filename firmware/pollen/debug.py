@@ -30,10 +30,9 @@ class DebugContext(Context):
     arrange a wake?"""
 
     __slots__ = ("uses", "task")
-    counting = True
 
     def __init__(self, waker, task=None):
-        Context.__init__(self, waker)
+        Context.__init__(self, waker, True)
         self.uses = 0
         self.task = self if task is None else task  # whose count this context's calls add to
 

@@ -159,7 +159,7 @@ class Signal(Future):
         """
         self._v = value
         st = self._st
-        st[0] = (st[0] + 1) & _MASK  # published after the value
+        st[0] = (st[0] + 1) & 0x3FFFFFFF  # published after the value (_MASK: a literal, no global read)
         w = self._waker  # held only while its wait is pending: the fast wake is safe
         if w is not None:
             c = w.cell
