@@ -303,10 +303,11 @@ class Event:
             )
         # [0]: bumped by set() when it sets a clear event; [1]: set by clear()
         # (is_set() is [0] != [1]); [2]: the number of waiters, slots 0 .. [2]-1
-        # (task side writes).  An array: viper (leaves_viper) reads it as memory
-        self._st = array("i", [0, 0, 0])
+        # (task side writes); then each waiter's [0] when it registered
+        # (_since).  An array: viper (leaves_viper) reads it as memory
+        st = self._st = array("i", [0] * (3 + max_waiters))
         self._wakers = [None] * max_waiters
-        self._since = [0] * max_waiters  # _st[0] when each waiter registered
+        self._since = memoryview(st)[3:]
         self._size = max_waiters
         self._wait = _EventWait(self)
         # wait(): await it; completes with None once the event is set.

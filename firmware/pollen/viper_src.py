@@ -198,7 +198,6 @@ def event_next(self):
     if cx.counting:
         w = cx.waker()  # debug mode counts the calls
     ws = e._wakers
-    since = e._since
     nw = st[2]
     i = 0
     while i < nw:  # the waiters are the first st[2] slots (Event's docstring)
@@ -209,9 +208,14 @@ def event_next(self):
         i = int(e._find(w))  # an equal waker that is another object (a clone)
         if i < 0:
             i = nw
-    if i < nw:  # polled again: done if a set() came since we registered
-        if st[0] != int(since[i]):
-            _drop(st, ws, since, i)
+    if i < nw:  # polled again: done if a set() came since we registered (st[3 + i])
+        if st[0] != st[3 + i]:
+            last = nw - 1  # Event._drop: the last waiter moves into the hole, the count shrinks last
+            if i != last:
+                st[3 + i] = st[3 + last]
+                ws[i] = ws[last]
+            ws[last] = _NONE
+            st[2] = last
             raise _STOP
         ws[i] = w
         return _NONE
@@ -220,23 +224,14 @@ def event_next(self):
         raise _STOP  # already set
     if nw == int(e._size):
         e._add(w, n)  # raises the "no free waiter slot" error
-    since[nw] = n  # register first (Event._add), then look again
+    st[3 + nw] = n  # register first (Event._add), then look again
     ws[nw] = w
     st[2] = nw + 1
     if st[0] != n:
-        _drop(st, ws, since, nw)
+        ws[nw] = _NONE  # Event._drop of the last waiter
+        st[2] = nw
         raise _STOP
     return _NONE
-
-
-@micropython.viper
-def _drop(st: ptr32, ws, since, i: int):
-    last = st[2] - 1  # Event._drop: the last waiter moves into the hole, the count shrinks last
-    if i != last:
-        since[i] = since[last]
-        ws[i] = ws[last]
-    ws[last] = _NONE
-    st[2] = last
 
 
 @micropython.viper
