@@ -323,6 +323,9 @@ def latency(b, side, busy, n):
     ctl.seq(14, steps)
     ctl.wait_pin(READY, 0, timeout=600)
     th.join(600)
+    # let the spare edge (and its release) pass before the next program runs:
+    # it would land in that program's window (asyncio's idle one waits on GP14)
+    ctl.wait_us(sum(us for us, _ in steps[-4:]) + 1000, timeout=60)
     records(out[0] if out else "")
     lat = []
     fall = None
