@@ -230,16 +230,20 @@ def claim_alarm():
     gets the SDK's own alarm handler (the one alarm 2 has, which clears the
     interrupt and, for an alarm the SDK did not set, does nothing else) and
     is enabled.  So an alarm wakes the WFI and costs a few cycles of C; no
-    Python runs in an interrupt.  False, leaving everything as it was, if
-    alarm 0 already has a handler of its own (something else uses it)."""
+    Python runs in an interrupt.  Again after a soft reset (the vector is
+    then ours already: the enables are set again).  False, leaving
+    everything as it was, if alarm 0 has a handler of someone else's, or
+    alarm 2 none to lend."""
     from machine import mem32
     vt = mem32[0xE000ED08]              # VTOR: the RAM vector table
     v0 = vt + 4 * 16                    # TIMER_IRQ_0's entry
-    if mem32[v0] != mem32[vt + 4 * 47]:  # not the unclaimed default (IRQ 31's: no such device)
-        return mem32[v0] == mem32[vt + 4 * 18]  # ours, from before a soft reset
+    unclaimed = mem32[vt + 4 * 47]      # the SDK's default (IRQ 31's: no such device)
+    handler = mem32[vt + 4 * 18]        # what TIMER_IRQ_2 (the soft timer's alarm) has
+    if handler == unclaimed or mem32[v0] not in (unclaimed, handler):
+        return False
     mem32[0x40054020] = 1               # TIMER ARMED: disarm alarm 0
     mem32[0x40054034] = 1               # TIMER INTR: clear it
-    mem32[v0] = mem32[vt + 4 * 18]      # the handler TIMER_IRQ_2 (the soft timer's alarm) has
+    mem32[v0] = handler
     mem32[0x40054038] |= 1              # TIMER INTE: alarm 0
     mem32[0xE000E280] = 1               # NVIC ICPR: nothing stale pending
     mem32[0xE000E100] = 1               # NVIC ISER: enable TIMER_IRQ_0

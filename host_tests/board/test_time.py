@@ -17,7 +17,8 @@ from pollen.timer import sleep_ms, sleep_us
 # a hard IRQ), and its clock moves only while the CPU sleeps, so tasks that
 # never let it sleep would never see a deadline there
 CHIP_ONLY = ("test_the_rp2_board_alarm_is_pollens_and_wakes_nothing_in_python",
-             "test_a_sleep_ends_on_time_while_busy_tasks_never_let_the_executor_idle")
+             "test_a_sleep_ends_on_time_while_busy_tasks_never_let_the_executor_idle",
+             "test_claiming_alarm_0_again_sets_its_interrupt_enables_again")
 
 
 def test_sleeps_across_many_deadlines_wake_on_time():
@@ -140,3 +141,23 @@ def test_a_sleep_ends_on_time_while_busy_tasks_never_let_the_executor_idle():
     assert min(late) >= 0, "a sleep ended %d us early" % -min(late)
     # late by at most a few busy slices (each about 0.3 ms here)
     assert max(late) < 3000, "a sleep ended %d us late" % max(late)
+
+
+def test_claiming_alarm_0_again_sets_its_interrupt_enables_again():
+    # After a soft reset the vector is pollen's already; whatever cleared the
+    # enables meanwhile, board_port() (claim_alarm) sets them again -- or the
+    # WFI would never end for a sleep.
+    from machine import mem32
+    from pollen import port_rp2
+    mem32[0x40054038] &= ~1        # TIMER INTE: alarm 0 off
+    mem32[0xE000E180] = 1          # NVIC ICER: TIMER_IRQ_0 off
+    assert port_rp2.claim_alarm()
+    assert mem32[0x40054038] & 1 and mem32[0xE000E100] & 1
+
+    async def main():
+        t0 = time.ticks_us()
+        await sleep_ms(5)
+        return time.ticks_diff(time.ticks_us(), t0)
+
+    took = pollen.Executor(2).run(main())
+    assert 5000 <= took < 6000, took
