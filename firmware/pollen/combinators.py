@@ -4,7 +4,7 @@ join and select poll their children with the task's own context, as Rust's
 do: any child's wake re-polls the whole composition.
 """
 
-from .future import _STOP, CURRENT, PENDING, YIELD, Context, Future, as_future, is_coroutine
+from .future import _STOP, CURRENT, PENDING, YIELD, Context, Future, as_future, bind, is_coroutine
 
 
 class CoroFuture(Future):
@@ -98,6 +98,7 @@ try:  # yield_now() and the resume in viper, where this interpreter can run mach
     del use_yield, yield_next
 except ImportError:
     pass
+bind(_YIELD_NOW, "__next__")  # (future.bind: every task switch resumes it)
 
 
 class _Select(Future):

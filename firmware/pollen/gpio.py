@@ -23,7 +23,7 @@ simulated board and every other port run.
 from array import array
 
 from . import port as _port
-from .future import _STOP, CURRENT, PENDING, Future
+from .future import _STOP, CURRENT, PENDING, Future, bind
 
 FALLING = 4  # machine.Pin.IRQ_FALLING on rp2
 RISING = 8   # machine.Pin.IRQ_RISING
@@ -83,6 +83,7 @@ class _EdgeWait(Future):
         self.waker = None    # the waiting task's waker
         self.cell = None     # its fast-wake cell (waker.py), or None: wake through waker
         self.addr = None     # addressof(buffer), set by a board handler that wants st[CELL]
+        bind(self, "__next__")  # (future.bind: the edge -> task path resumes it)
 
     def __next__(self):
         # The resume after the edge -- the one step between the interrupt and

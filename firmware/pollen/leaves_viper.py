@@ -16,14 +16,17 @@ emitter: the RP2040 firmware, and the unix MicroPython of `make test`):
   yield_next  combinators._YieldNow.__next__: yield_now()
   signal_next sync._SignalWait.__next__: await signal.wait()
   event_next  sync._EventWait.__next__: await event.wait()
+  signal_set  sync.Signal.set (native: it takes a default; ISR-safe, as its twin)
   event_set   sync.Event.set (ISR-safe, as its twin)
+  event_clear sync.Event.clear
 
 The viper code is compiled at import, from viper_src.LEAVES, by the
 interpreter's own native emitter (as port_rp2 does): so this file compiles
 with plain mpy-cross, for any CPU, and an interpreter that cannot emit
 machine code raises ImportError here; each module then keeps its twin.
 
-Task side only, never an ISR -- but event_set, ISR-safe like its twin.
+Task side only, never an ISR -- but signal_set and event_set, ISR-safe like
+their twins.
 Allocates nothing: the StopIteration is future's shared one, and no viper
 frame adds to its traceback.
 """
@@ -54,6 +57,8 @@ yield_next = _g["yield_next"]
 signal_next = _g["signal_next"]
 event_next = _g["event_next"]
 event_set = _g["event_set"]
+event_clear = _g["event_clear"]
+signal_set = _g["signal_set"]
 _yield_now = _g["yield_now"]
 del _SRC
 

@@ -33,7 +33,7 @@ makes a small future per call.
 
 from array import array
 
-from .future import _STOP, CURRENT, PENDING, Future
+from .future import _STOP, CURRENT, PENDING, Future, bind
 
 _MASK = 0x3FFFFFFF  # keeps counters small ints on 32-bit ports: no allocation
 _RAISE = object()   # "no default given" for get_nowait / take
@@ -66,6 +66,7 @@ class _SignalWait(Future):
 
     def __init__(self, s):
         self._s = s
+        bind(self, "__next__")  # (future.bind: every await of the signal resumes it)
 
     def poll(self, cx):
         s = self._s
@@ -151,6 +152,7 @@ class Signal(Future):
         # is ~7 us a call, the viper iter_self ~3)
         self.wait = self._wait.__iter__
         self.value = None
+        bind(self, "set")  # (future.bind: set() is the hot call, often from an IRQ)
 
     def set(self, value=None):
         """Store `value` (replacing any unread one) and wake the waiting task.
@@ -235,6 +237,7 @@ class _EventWait(Future):
 
     def __init__(self, e):
         self._e = e
+        bind(self, "__next__")
 
     def poll(self, cx):
         return self._step(cx.waker())
@@ -314,6 +317,7 @@ class Event:
         # Allocates nothing; raises RuntimeError if all max_waiters slots are
         # taken.  Bound once, as Signal.wait (no Python frame of ours)
         self.wait = self._wait.__iter__
+        bind(self, "set", "clear")  # as Signal's
 
     def set(self):
         """Set the event and wake every waiting task.
@@ -396,11 +400,13 @@ class Event:
         st[2] = last
 
 
-try:  # the resume and set() in viper, where this interpreter can run machine code
-    from .leaves_viper import event_next, event_set
+try:  # the resumes, set() and clear() in machine code, where this interpreter can run it
+    from .leaves_viper import event_clear, event_next, event_set, signal_set
     _EventWait.__next__ = event_next
     Event.set = event_set
-    del event_next, event_set
+    Event.clear = event_clear
+    Signal.set = signal_set
+    del event_clear, event_next, event_set, signal_set
 except ImportError:
     pass
 
@@ -416,6 +422,7 @@ class _ChannelWait(Future):
 
     def __init__(self, c):
         self._c = c
+        bind(self, "__next__")
 
     def poll(self, cx):
         if self._c._register_rx(cx):

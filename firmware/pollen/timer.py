@@ -26,7 +26,7 @@ allocates its Delay and a select.
 from array import array
 
 from . import port as _port
-from .future import _STOP, CURRENT, Leaf, stop_iteration
+from .future import _STOP, CURRENT, Leaf, bind, stop_iteration
 
 MAX_CHUNK_US = 1 << 28
 MAX_SLEEP_MS = 24 * 3600 * 1000 * 49  # sleeps are chunked; this only rules out nonsense
@@ -339,6 +339,7 @@ try:  # the viper twins (timer_viper), where this interpreter can compile them
     del _on_due, _sleep_next
 except ImportError:
     pass
+bind(_SLEEP, "__next__")  # (future.bind: every sleep resumes it twice)
 
 
 def __getattr__(name):

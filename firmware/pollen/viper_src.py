@@ -234,6 +234,28 @@ def event_next(self):
     return _NONE
 
 
+@micropython.native
+def signal_set(self, value=None):
+    # native, not viper: viper cannot take a default argument (set() is set(None))
+    self._v = value
+    st = self._st
+    st[0] = (st[0] + 1) & 0x3FFFFFFF  # published after the value
+    w = self._waker  # held only while its wait is pending: the fast wake is safe
+    if w is not None:
+        c = w.cell
+        if c is None:
+            w.vtable.wake_by_ref(w.data)
+        else:  # the fast wake (waker.py): ready[slot] = 1, look byte = 1
+            c[w.index] = 1
+            c[-1] = 1
+
+
+@micropython.viper
+def event_clear(self):
+    st = ptr32(self._st)
+    st[1] = st[0]
+
+
 @micropython.viper
 def event_set(self):
     st = ptr32(self._st)
