@@ -6,7 +6,7 @@ allocates nothing, never raises, and writes only fields the task side never
 writes; the task side writes only its own.  So neither can undo the other's
 update:
 
-  Signal   ISR writes _v, _st[0]  task writes _st[1], value, _waker
+  Signal   ISR writes _v, _st[0]  task writes _st[1], _st[2], value, _waker
   Event    ISR writes _st[0]      task writes _st[1], _st[2], the waiter slots
   Channel  ISR writes _tail, slot _tail, overflow
                                   task writes _head, slot _head, _rx, _tx
@@ -85,10 +85,12 @@ class _SignalWait(Future):
         if n == st[1]:  # nothing yet: register first, then look again
             cx = CURRENT.cx
             w = cx.waker() if cx.counting else cx._waker  # a call less, unless debug counts it
-            held = s._waker
-            if held is not None and held is not w and not held.will_wake(w):
-                s._register(cx)  # raises the "already has a waiting task" error
+            if st[2]:  # a waker is held: ours (polled again) or another task's
+                held = s._waker
+                if held is not w and not held.will_wake(w):
+                    s._register(cx)  # raises the "already has a waiting task" error
             s._waker = w
+            st[2] = 1
             n = st[0]
             if n == st[1]:
                 return None
@@ -99,7 +101,9 @@ class _SignalWait(Future):
             n = st[0]
         s.value = v
         st[1] = n
-        s._waker = None
+        if st[2]:
+            st[2] = 0
+            s._waker = None
         _STOP.__traceback__ = None
         raise _STOP
 
@@ -142,8 +146,11 @@ class Signal(Future):
     def __init__(self):
         self._v = None        # written by set() only
         # [0]: the set() count, written by set() only; [1]: the count consumed,
-        # written by the task only.  An array: viper (leaves_viper) reads it as memory
-        self._st = array("i", [0, 0])
+        # and [2]: 1 while _waker holds a waker (it is then not None), both
+        # written by the task only.  An array: viper (leaves_viper) reads it
+        # as memory, and the resume tests [2], not `_waker is None` (which
+        # costs viper a global lookup)
+        self._st = array("i", [0, 0, 0])
         self._waker = None
         self._wait = _SignalWait(self)  # made once: wait() allocates nothing
         # wait(): await it; completes with None after a set() (read `value`
@@ -194,6 +201,7 @@ class Signal(Future):
 
     def close(self):
         if _is_current(self._waker):
+            self._st[2] = 0
             self._waker = None
 
     def _consume(self):
@@ -220,7 +228,10 @@ class Signal(Future):
                 "Use an Event for several waiters, or one Signal per task"
             )
         self._waker = w  # register first, then look
+        st = self._st
+        st[2] = 1
         if self._consume():
+            st[2] = 0
             self._waker = None
             return True
         return False

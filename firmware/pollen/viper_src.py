@@ -162,20 +162,22 @@ def yield_next(self):
 @micropython.viper
 def signal_next(self):
     s = self._s
-    st = ptr32(s._st)  # [0]: set() count (ISR writes), [1]: the count consumed
+    st = ptr32(s._st)  # [0]: set() count (ISR writes), [1]: the count consumed, [2]: a waker held
     n = st[0]
     if n == st[1]:  # nothing yet: register first, then look again
         cx = CURRENT.cx
         w = cx._waker
         if cx.counting:
             w = cx.waker()  # debug mode counts the calls
-        held = s._waker
-        if not (held is _NONE) and not (held is w) and not held.will_wake(w):
-            s._register(cx)  # raises the "already has a waiting task" error
+        if st[2]:  # a waker is held: ours (polled again) or another task's
+            held = s._waker
+            if not (held is w) and not held.will_wake(w):
+                s._register(cx)  # raises the "already has a waiting task" error
         s._waker = w
+        st[2] = 1
         n = st[0]
         if n == st[1]:
-            return _NONE
+            return  # (None, with no global lookup: _NONE costs one)
     v = s  # (an object, to type v: the loop reads _v)
     while True:  # a seqlock against a preempting set(): _v is written before the count
         v = s._v
@@ -185,7 +187,9 @@ def signal_next(self):
         n = m
     s.value = v
     st[1] = n
-    s._waker = _NONE  # (a bare None would be stored as the int 0 by viper)
+    if st[2]:
+        st[2] = 0
+        s._waker = _NONE  # (a bare None would be stored as the int 0 by viper)
     raise _STOP
 
 
