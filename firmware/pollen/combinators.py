@@ -64,6 +64,8 @@ class _YieldNow(Future):
     def __init__(self):
         self.armed = bytearray(1)
 
+    __iter__ = Future.__await__  # found here, not in the base class: looked up on every await
+
     def __next__(self):
         armed = self.armed
         if armed[0]:

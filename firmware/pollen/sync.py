@@ -250,6 +250,8 @@ class _EventWait(Future):
         self._e = e
         bind(self, "__next__")
 
+    __iter__ = Future.__await__  # found here, not in the base class: looked up on every await
+
     def poll(self, cx):
         return self._step(cx.waker())
 
@@ -435,6 +437,8 @@ class _ChannelWait(Future):
         self._c = c
         bind(self, "__next__")
 
+    __iter__ = Future.__await__  # found here, not in the base class: looked up on every await
+
     def poll(self, cx):
         if self._c._register_rx(cx):
             return None
@@ -448,6 +452,8 @@ class _ChannelRecv(_ChannelWait):
     """ch.recv(): made once per Channel, completes with the next item."""
 
     __slots__ = ()
+
+    __iter__ = Future.__await__  # found here, not in the base class: looked up on every await
 
     def poll(self, cx):
         c = self._c

@@ -244,6 +244,8 @@ class _Sleep(Leaf):
         self.us = 0
         self.deadline = 0
 
+    __iter__ = Leaf.__await__  # found here, not in the base classes: looked up on every await
+
     def __next__(self):
         cx = CURRENT.cx
         if self.armed:  # the first resume after sleep_*(): register

@@ -222,7 +222,7 @@ def event_next(self):
             st[2] = last
             raise _STOP
         ws[i] = w
-        return _NONE
+        return  # (None, with no global lookup)
     n = st[0]
     if n != st[1]:
         raise _STOP  # already set
@@ -235,7 +235,6 @@ def event_next(self):
         ws[nw] = _NONE  # Event._drop of the last waiter
         st[2] = nw
         raise _STOP
-    return _NONE
 
 
 @micropython.native
@@ -268,17 +267,17 @@ def event_set(self):
         st[0] = (n + 1) & 0x3FFFFFFF
     ws = self._wakers
     i = st[2]
+    none = _NONE  # (a global: looked up once, not per waiter)
     while i:
         i -= 1
         w = ws[i]
-        if not (w is _NONE):  # held only while its wait is pending: the fast wake is safe
+        if not (w is none):  # held only while its wait is pending: the fast wake is safe
             c = w.cell
-            if c is _NONE:
+            if c is none:
                 w.wake_by_ref()
             else:  # the fast wake (waker.py): ready[slot] = 1, look byte = 1
-                p = ptr8(c)
-                p[int(w.index)] = 1
-                p[int(len(c)) - 1] = 1
+                ptr8(c)[int(w.index)] = 1
+                c[-1] = 1  # (the look byte is the last: no len(), a global and a builtin lookup)
 """
 
 
