@@ -18,6 +18,12 @@ for pollen, one after the other, printing progress:
   ping-pong      two tasks waking each other: pollen Signal and Event vs
                  asyncio.Event, round trips per second on the chip.
   RAM            gc.mem_free() deltas on the chip: import, per task, per slot.
+  layouts        the switch and ping-pong ratios again, under 6 program
+                 layouts: a function of 3n new names put before the same
+                 program shifts its qstr numbers, and with them which names
+                 share a slot of MicroPython's map lookup cache -- up to
+                 10 % of pollen's rates (docs/BENCHMARKS.md).  Min, median
+                 and max of each ratio.
 
 Each device program ends with `@ {json}` lines; a figure is the median of
 its samples.  The table goes to stdout and, with --write, into the
@@ -137,6 +143,12 @@ print('@ {"done": 1}')
 }
 
 TICKS = 100  # periods of the 10 ms periodic task
+LAYOUTS = (0, 2, 5, 8, 12, 17)  # pads of 3n names before the rates program
+
+
+def layout_pad(n):
+    """Source that creates 3n new qstrs before the program that follows."""
+    return "def _pad():\n" + "".join("    x%d = %d\n" % (i, i) for i in range(3 * n)) + "    return 0\n"
 TICKER = {
     "pollen": """
 import pollen
@@ -405,9 +417,9 @@ def main(argv=None):
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--no-install", action="store_true")
     ap.add_argument("--write", help="put the table into this Markdown file's RP2040 section")
-    ap.add_argument("--only", default="latency,idle,ticker,rates,ram",
-                    help="comma list of figures to run: latency, idle, ticker, rates, ram (the default: "
-                         "about 2 minutes on the emulated Pico), compat (the same asyncio programs "
+    ap.add_argument("--only", default="latency,idle,ticker,rates,layouts,ram",
+                    help="comma list of figures to run: latency, idle, ticker, rates, layouts, ram (the "
+                         "default: about 3 minutes on the emulated Pico), compat (the same asyncio programs "
                          "under asyncio and pollen.asyncio, tools/bench_asyncio_compat.py: about 10 "
                          "minutes more there, so asked for by name)")
     a = ap.parse_args(argv)
@@ -445,13 +457,24 @@ def main(argv=None):
                 step("   max error %.1f us, mean %.1f (first tick %+.1f us)" % (r["max"], r["mean"], r["first"]))
         if b.ctl is None:
             step("edge -> task, idle duty and ticker: not run (they need the emulated Pico's timestamps: EMU=1)")
-        rates = ram = []
+        rates, ram = [], []
         if "rates" in only:
             step("switches and ping-pong, %d rounds x %d reps" % (a.rounds, a.reps))
             rates = []
             for side in ("both", "asyncio", "pollen"):
                 rates += records(b.run(RATES % {"rounds": a.rounds, "reps": a.reps, "side": side},
                                        timeout=900))
+        if "layouts" in only:
+            for n in LAYOUTS:
+                step("switches and ping-pong, program layout %d of %d" % (LAYOUTS.index(n) + 1, len(LAYOUTS)))
+                recs = records(b.run(layout_pad(n) + RATES % {"rounds": a.rounds, "reps": 2, "side": "both"},
+                                     timeout=900))
+                last = {}
+                for r in recs:  # the second rep's: the first one's switches include first uses
+                    last[(r["what"], r["side"])] = r["value"]
+                rates.append({"what": "layout", "switch": last[("switch", "pollen")] / last[("switch", "asyncio")],
+                              "signal": last[("pingpong", "pollen Signal")] / last[("pingpong", "asyncio.Event")],
+                              "event": last[("pingpong", "pollen Event")] / last[("pingpong", "asyncio.Event")]})
         if "ram" in only:
             step("RAM on the chip")
             ram = records(b.run(RAM, timeout=300))
@@ -524,6 +547,13 @@ def report(res, rates, ram, a, compat=()):
         med(rates, "pingpong", "pollen Signal", mode="alone"), "%.0f", False, "—")
     row("ping-pong: Event vs asyncio.Event (round trips/s)" + al, ae,
         med(rates, "pingpong", "pollen Event", mode="alone"), "%.0f", False, "—")
+    lays = [r for r in rates if r.get("what") == "layout"]
+    for key, name, target in (("switch", "10 tasks yielding", "≥ 3×"), ("signal", "ping-pong: Signal", "≥ 4×"),
+                              ("event", "ping-pong: Event", "≥ 3×")):
+        if lays:
+            v = sorted(r[key] for r in lays)
+            L.append("| %s ÷ asyncio, under %d program layouts: min / median / max | — | — | "
+                     "%.2f× / %.2f× / %.2f× | %s |" % (name, len(v), v[0], statistics.median(v), v[-1], target))
     rows = [r for r in compat if r.get("kind") in ("rate", "alloc")]
     if rows:
         L += ["", "The same asyncio programs, `import asyncio` vs `import pollen.asyncio as asyncio` "
