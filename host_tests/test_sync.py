@@ -761,3 +761,34 @@ def test_a_task_waiting_on_an_event_1000_times_allocates_nothing():
 
     assert allocated_in_a_running_executor(wait_1000, isr) == 0
     assert st[0] == st[1]  # one interrupt per wait: none spun, none missed
+
+
+# -- methods bound on the instance (future.bind) --------------------------------
+
+
+def test_a_subclass_override_of_set_and_clear_is_the_one_called():
+    # Signal and Event store set()/clear() on each instance (future.bind, on
+    # MicroPython): the binding takes the subclass's method, not the base's.
+    calls = []
+
+    class LoudSignal(Signal):
+        def set(self, value=None):
+            calls.append(("signal", value))
+            Signal.set(self, value)
+
+    class LoudEvent(Event):
+        def set(self):
+            calls.append("set")
+            Event.set(self)
+
+        def clear(self):
+            calls.append("clear")
+            Event.clear(self)
+
+    s = LoudSignal()
+    e = LoudEvent()
+    s.set(7)
+    e.set()
+    e.clear()
+    assert calls == [("signal", 7), "set", "clear"]
+    assert s.take() == 7 and not e.is_set()
