@@ -149,6 +149,8 @@ LAYOUTS = (0, 2, 5, 8, 12, 17)  # pads of 3n names before the rates program
 def layout_pad(n):
     """Source that creates 3n new qstrs before the program that follows."""
     return "def _pad():\n" + "".join("    x%d = %d\n" % (i, i) for i in range(3 * n)) + "    return 0\n"
+
+
 TICKER = {
     "pollen": """
 import pollen
@@ -419,7 +421,7 @@ def main(argv=None):
     ap.add_argument("--write", help="put the table into this Markdown file's RP2040 section")
     ap.add_argument("--only", default="latency,idle,ticker,rates,layouts,ram",
                     help="comma list of figures to run: latency, idle, ticker, rates, layouts, ram (the "
-                         "default: about 3 minutes on the emulated Pico), compat (the same asyncio programs "
+                         "default: about 4 minutes on the emulated Pico), compat (the same asyncio programs "
                          "under asyncio and pollen.asyncio, tools/bench_asyncio_compat.py: about 10 "
                          "minutes more there, so asked for by name)")
     a = ap.parse_args(argv)
@@ -460,13 +462,12 @@ def main(argv=None):
         rates, ram = [], []
         if "rates" in only:
             step("switches and ping-pong, %d rounds x %d reps" % (a.rounds, a.reps))
-            rates = []
             for side in ("both", "asyncio", "pollen"):
                 rates += records(b.run(RATES % {"rounds": a.rounds, "reps": a.reps, "side": side},
                                        timeout=900))
         if "layouts" in only:
-            for n in LAYOUTS:
-                step("switches and ping-pong, program layout %d of %d" % (LAYOUTS.index(n) + 1, len(LAYOUTS)))
+            for i, n in enumerate(LAYOUTS):
+                step("switches and ping-pong, program layout %d of %d" % (i + 1, len(LAYOUTS)))
                 recs = records(b.run(layout_pad(n) + RATES % {"rounds": a.rounds, "reps": 2, "side": "both"},
                                      timeout=900))
                 last = {}
