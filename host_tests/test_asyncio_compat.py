@@ -71,6 +71,76 @@ def test_sleepers_wake_in_deadline_order_and_equal_deadlines_first_come_first_se
     assert log == [("early", 5), ("x", 10), ("y", 10), ("late", 30)]
 
 
+def _counting_clock(b):
+    """Count the run queue's clock comparisons: the port's ticks_diff, which
+    asyncio binds at its next create_task."""
+    n = [0]
+    port = pollen.port.current()
+    diff = port.ticks_diff
+
+    def counting(a, c):
+        n[0] += 1
+        return diff(a, c)
+
+    port.ticks_diff = counting
+    return n
+
+
+def test_a_ready_task_is_queued_in_constant_time_while_another_task_sleeps():
+    # asyncio's run queue is a heap: a sleeper does not slow the ready tasks.
+    # 300 ready tasks and one sleeper; each sleep(0) must compare clocks a
+    # few times, not once per queued task
+    b = fresh()
+    n = _counting_clock(b)
+    switches = [0]
+
+    async def spin():
+        for _ in range(10):
+            switches[0] += 1
+            await asyncio.sleep(0)
+
+    async def sleeper():
+        await asyncio.sleep_ms(1000)
+
+    async def main():
+        s = asyncio.create_task(sleeper())
+        ts = [asyncio.create_task(spin()) for _ in range(300)]
+        for t in ts:
+            await t
+        s.cancel()
+
+    asyncio.run(main())
+    assert switches[0] == 3000
+    assert n[0] < 3 * switches[0], "%d clock comparisons for %d switches" % (n[0], switches[0])
+
+
+def test_sleepers_due_while_tasks_are_ready_run_in_asyncio_order():
+    # a deadline that passes while ready tasks keep yielding: the sleeper runs
+    # after the tasks queued before its deadline and before those queued after
+    b = fresh()
+    log = []
+
+    async def sleeper(name, ms):
+        await asyncio.sleep_ms(ms)
+        log.append(name)
+
+    async def busy(name):
+        for i in range(3):
+            log.append("%s%d" % (name, i))
+            b.advance(1000)  # a millisecond of work
+            await asyncio.sleep(0)
+
+    async def main():
+        asyncio.create_task(sleeper("s2", 2))
+        asyncio.create_task(sleeper("s1", 1))
+        ts = [asyncio.create_task(busy(n)) for n in "ab"]
+        for t in ts:
+            await t
+
+    asyncio.run(main())
+    assert log == ["a0", "b0", "s1", "a1", "s2", "b1", "a2", "b2"], log
+
+
 def test_a_task_nobody_awaits_is_left_queued_and_runs_in_the_next_run():
     fresh()
     log = []

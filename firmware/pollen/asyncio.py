@@ -81,6 +81,7 @@ def _bind_clock():
         ticks_diff = p.ticks_diff
         ticks_add = p.ticks_add
         _in_hard_irq = getattr(p, "in_hard_irq", None)  # None: the port cannot tell
+        _task_queue.checked = None  # a time on the old clock
     return p
 
 
@@ -187,22 +188,78 @@ class TaskQueue:
             self.tail = prev
         v.next = None
 
+
+class _RunQueue(TaskQueue):
+    """The run queue: the ready tasks first in first out (head..tail, O(1)
+    both ends: a push never walks, whatever sleeps), and the sleepers in
+    `sleeping`, a TaskQueue by deadline.  Together they give asyncio's heap
+    order: a sleeper runs after every task queued before its deadline and
+    before every task queued after it.  So a push at time `now` first moves
+    the sleepers due by `now` to the ready tail (`checked` remembers a time
+    at which none was due: one clock comparison per ms, not per push), and
+    the loop, with no task ready, moves the due ones itself.  Every ready
+    task was queued before the deadline of every sleeper still sleeping."""
+
+    __slots__ = ("sleeping", "checked")
+
+    def __init__(self):
+        TaskQueue.__init__(self)
+        self.sleeping = TaskQueue()
+        self.checked = None
+
+    def push(self, v, key=None):
+        """Queue v to run now (key None) or at ticks_ms `key`."""
+        now = ticks()
+        if key is not None and key != now and ticks_diff(key, now) > 0:
+            self.sleeping.push(v, key)
+            v.data = self.sleeping  # cancel() takes it out of there
+            c = self.checked
+            if c is not None and ticks_diff(key, c) <= 0:  # not sleeping at `checked` after all
+                self.checked = None
+            return
+        if now != self.checked:
+            s = self.sleeping.head
+            if s is not None:
+                if ticks_diff(s.ph_key, now) <= 0:
+                    self.due(now)
+                else:
+                    self.checked = now
+        v.data = None
+        v.ph_key = now
+        v.next = None
+        tail = self.tail
+        if tail is None:
+            self.head = v
+        else:
+            tail.next = v
+        self.tail = v
+
+    def due(self, now):
+        """Move the sleepers due by `now` to the ready tail, in deadline order."""
+        sq = self.sleeping
+        s = sq.head
+        while s is not None and ticks_diff(s.ph_key, now) <= 0:
+            sq.pop()
+            s.data = None
+            tail = self.tail
+            if tail is None:
+                self.head = s
+            else:
+                tail.next = s
+            self.tail = s
+            s = sq.head
+
     def _front(self, v, after):
         """The fast path: v runs next (after `after`, the last task put in
-        front by this collect, if any).  Its key sorts it first."""
+        front by this collect, if any)."""
         v.data = None
         if after is None:
             h = self.head
-            key = ticks()
-            if h is not None and ticks_diff(h.ph_key, key) < 0:
-                key = h.ph_key
-            v.ph_key = key
             v.next = h
             self.head = v
             if h is None:
                 self.tail = v
         else:
-            v.ph_key = after.ph_key
             v.next = after.next
             after.next = v
             if self.tail is after:
@@ -320,11 +377,8 @@ class Task(Context):
             raise RuntimeError("can't cancel self")
         while isinstance(self.data, Task):
             self = self.data
-        if hasattr(self.data, "remove"):  # waits in a queue: take it out, run it now
+        if hasattr(self.data, "remove"):  # waits in a queue (or sleeps): take it out, run it now
             self.data.remove(self)
-            _task_queue.push(self)
-        elif ticks_diff(self.ph_key, ticks()) > 0:  # sleeping: bring it forward to now
-            _task_queue.remove(self)
             _task_queue.push(self)
         self.data = CancelledError
         return True
@@ -378,7 +432,7 @@ class SingletonGenerator:
     await.  Await it at once."""
 
     def __init__(self):
-        self.state = None
+        self.state = None  # the deadline, _NOW (ready at once) or None (nothing pending)
 
     def __iter__(self):
         return self
@@ -386,16 +440,20 @@ class SingletonGenerator:
     __await__ = __iter__
 
     def __next__(self):
-        if self.state is not None:
-            _task_queue.push(cur_task, self.state)
+        k = self.state
+        if k is not None:
             self.state = None
+            _task_queue.push(cur_task, None if k is _NOW else k)
             return None
         _done(_STOP)
 
 
+_NOW = SingletonGenerator  # a marker: sleep_ms(0) reads no clock
+
+
 def sleep_ms(t, sgen=SingletonGenerator()):
     """Sleep for t milliseconds.  Await at once; allocates nothing."""
-    sgen.state = ticks_add(ticks(), t) if t > 0 else ticks()  # sleep_ms(0): one call, not three
+    sgen.state = ticks_add(ticks(), t) if t > 0 else _NOW
     return sgen
 
 
@@ -582,12 +640,16 @@ class _Runner:
                 _collect()
             q = _task_queue
             t = q.head
-            if t is None:
-                break
-            if ticks_diff(t.ph_key, now) > 0:  # not due by the time we last read: read again
-                now = ticks()
-                if ticks_diff(t.ph_key, now) > 0:
+            if t is None:  # none ready: the first sleeper, if it is due
+                t = q.sleeping.head
+                if t is None:
                     break
+                if ticks_diff(t.ph_key, now) > 0:  # not due by the time we last read: read again
+                    now = ticks()
+                    if ticks_diff(t.ph_key, now) > 0:
+                        break
+                q.due(now)
+                t = q.head
             q.head = t.next  # q.pop(), inlined: paid on every step
             if t.next is None:
                 q.tail = None
@@ -616,7 +678,7 @@ class _Runner:
             CURRENT.cx = cx
             return YIELD  # more is due: after the executor's other tasks
         CURRENT.cx = cx
-        if t is not None:  # the head is due later: sleep until then
+        if t is not None:  # the first sleeper is due later: sleep until then
             d = self.delay
             d.reset(0, ticks_diff(t.ph_key, now) * 1000)
             if d.poll(cx) is None:
@@ -744,7 +806,7 @@ def current_task():
 def new_event_loop():
     """Forget every queued task (asyncio has one loop: this resets it)."""
     global _task_queue, _parked
-    _task_queue = TaskQueue()  # the run queue
+    _task_queue = _RunQueue()  # the run queue
     _parked = TaskQueue()      # tasks waiting on a ThreadSafeFlag or a pollen future
     return Loop
 
@@ -763,7 +825,8 @@ async def _run(waiter, aw):
     except BaseException as er:
         result = None
         status = er
-    if waiter.data is None:  # the waiter still sleeps: wake it with the outcome
+    d = waiter.data
+    if d is None or d is _task_queue.sleeping:  # the waiter still sleeps: wake it with the outcome
         if waiter.cancel():
             waiter.data = CancelledError(status, result)
 
