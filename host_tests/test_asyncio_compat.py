@@ -387,6 +387,33 @@ def test_event_wakes_every_waiter_in_wait_order_and_wait_returns_true():
     assert log == ["set", ("wait", 0, True), ("wait", 1, True), ("wait", 2, True)]
 
 
+def test_an_event_set_by_a_scheduled_callback_wakes_the_loop_while_every_task_waits():
+    # a soft timer's callback runs as micropython.schedule runs it, in the
+    # idle sleep: Event.set from there must end the sleep (asyncio polls every
+    # 3 ms when nothing can wake it; pollen wakes its executor)
+    b = fresh()
+    ev = asyncio.Event()
+    log = []
+    tim = b.machine.Timer(-1)
+
+    def soft(_):
+        log.append(("set", b.ticks_ms()))
+        ev.set()
+
+    async def waiter(i):
+        await ev.wait()
+        log.append(("woke", i, b.ticks_ms()))
+
+    async def main():
+        ts = [asyncio.create_task(waiter(i)) for i in range(3)]
+        tim.init(mode=tim.ONE_SHOT, period=5, callback=soft, hard=False)
+        for t in ts:
+            await t
+
+    asyncio.run(main())
+    assert log == [("set", 5), ("woke", 0, 5), ("woke", 1, 5), ("woke", 2, 5)], log
+
+
 def test_lock_hands_over_in_wait_order_and_a_cancelled_waiter_passes_it_on():
     fresh()
     lock = asyncio.Lock()

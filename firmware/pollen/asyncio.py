@@ -233,6 +233,8 @@ class _RunQueue(TaskQueue):
         else:
             tail.next = v
         self.tail = v
+        if _isr.idle:  # pushed outside the loop (a scheduled callback's Event.set): wake it
+            _wake_loop()
 
     def due(self, now):
         """Move the sleepers due by `now` to the ready tail, in deadline order."""
@@ -278,7 +280,7 @@ class _IsrState:
         self.seen = 0      # the count the loop has acted on (loop writes)
         self.round = 0     # collect rounds: a ThreadSafeFlag wakes all its waiters in one
         self.waker = None  # the executor waker of the running loop, or None
-        self.idle = 0      # the loop is (about to be) asleep: a wake must wake its executor
+        self.idle = 0      # the loop is (about to be) asleep: a wake or a push must wake its executor
         self.io = 0        # tasks in a stream wait (asyncio_stream): ask the port each step
 
 
@@ -686,8 +688,8 @@ class _Runner:
             self.armed = True
         elif _parked.head is None and (main is None or not main.state):
             raise StopIteration  # nothing can run again
-        _isr.idle = 1  # from here on a wake goes through the executor...
-        if _isr.n != _isr.seen:  # ...and one that came before is seen here
+        _isr.idle = 1  # from here on a wake or a push goes through the executor...
+        if _isr.n != _isr.seen or _task_queue.head is not None:  # ...and one before is seen here
             return YIELD
         return None  # a timer, ThreadSafeFlag or pollen waker will wake us (or nothing will)
 
