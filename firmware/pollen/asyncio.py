@@ -670,7 +670,7 @@ class _Runner:
             except _excs_all as er:
                 if _ended(t, er, exc, main):
                     CURRENT.cx = cx
-                    raise StopIteration
+                    _done(_STOP)  # preallocated: main may end with the heap locked
                 continue
             if r is YIELD:  # pollen's yield_now(): as sleep(0)
                 q.push(t)
@@ -687,7 +687,7 @@ class _Runner:
                 return YIELD
             self.armed = True
         elif _parked.head is None and (main is None or not main.state):
-            raise StopIteration  # nothing can run again
+            _done(_STOP)  # nothing can run again
         _isr.idle = 1  # from here on a wake or a push goes through the executor...
         if _isr.n != _isr.seen or _task_queue.head is not None:  # ...and one before is seen here
             return YIELD

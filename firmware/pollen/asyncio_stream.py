@@ -105,6 +105,7 @@ class Stream:
         self.s = s
         self.e = e
         self._ps = None
+        self._p()  # made now, as asyncio's buffers are: write() allocates nothing later
 
     def _p(self):
         ps = self._ps
