@@ -241,6 +241,8 @@ def test_make_run_runs_the_demo_without_installing_it(tmp_path):
 _TWINS = """
 import sys
 sys.path.insert(0, %r)
+import pollen.fast
+pollen.fast.NATIVE = %r  # False: as on an interpreter without a native emitter
 import pollen
 from pollen.sync import Signal, Event
 from pollen.timer import sleep_ms
@@ -263,28 +265,51 @@ async def main(ex):
 ex = pollen.Executor(4)
 print(ex.run(main(ex)))
 print(sorted(m for m in sys.modules if m.startswith("pollen") and ("viper" in m or m == "pollen.loop")))
+print(sorted(pollen.fast.used().items()))
 """
 
 
-@pytest.mark.parametrize("twins", [True, False])
-def test_a_build_runs_with_and_without_its_viper_twins(tmp_path, twins):
-    # The viper twins compile at import on an interpreter with a native
-    # emitter; where they cannot (no emitter: their import raises
-    # ImportError, like a build that left them out, made here by deleting
-    # them) pollen runs the portable twins: loop.py and the leaves' bytecode
+def _run_twins(out, native):
+    return subprocess.run([find_micropython(), "-c", _TWINS % (os.path.join(out, "lib"), native)],
+                          capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_a_build_runs_its_machine_code_twins_or_the_portable_ones(tmp_path, native):
+    # A build for the interpreter's CPU holds the viper modules as machine
+    # code (port_rp2, Thumb only, is left out); an interpreter that runs
+    # machine code takes them (pollen.fast), one without a native emitter
+    # (NATIVE False) the portable twins: loop.py and the leaves' bytecode
     out = str(tmp_path / "b")
-    deploy.build(REPO, "rpi_pico", out=out, march="none")
-    vipers = sorted(f for f in os.listdir(os.path.join(out, "lib", "pollen")) if "_viper" in f)
-    assert vipers == ["leaves_viper.mpy", "loop_viper.mpy", "timer_viper.mpy"], vipers
-    if not twins:
-        for f in vipers:
-            os.remove(os.path.join(out, "lib", "pollen", f))
-    r = subprocess.run([find_micropython(), "-c", _TWINS % os.path.join(out, "lib")],
-                       capture_output=True, text=True, timeout=60)
+    deploy.build(REPO, "rpi_pico", out=out, march=MARCH)
+    files = os.listdir(os.path.join(out, "lib", "pollen"))
+    assert sorted(f for f in files if "_viper" in f) == [
+        "leaves_viper.mpy", "loop_viper.mpy", "timer_viper.mpy"], files
+    assert "port_rp2.mpy" not in files and "fast.mpy" in files
+    r = _run_twins(out, native)
     assert r.returncode == 0, r.stdout + r.stderr
     lines = r.stdout.splitlines()
     assert lines[0] == "2", r.stdout
-    if twins:
+    if native:
         assert lines[1] == "['pollen.leaves_viper', 'pollen.loop_viper', 'pollen.timer_viper']", lines
+        assert lines[2] == ("[('leaves_viper', 'viper'), ('loop_viper', 'viper'), "
+                            "('timer_viper', 'viper')]"), lines
     else:
         assert lines[1] == "['pollen.loop']", lines
+        assert lines[2] == ("[('leaves_viper', 'portable'), ('loop_viper', 'portable'), "
+                            "('timer_viper', 'portable')]"), lines
+
+
+def test_a_bytecode_build_leaves_the_machine_code_out_and_a_native_interpreter_says_so(tmp_path):
+    # MARCH=none: no viper module in the build, and none of port_rp2's
+    # asm_thumb.  An interpreter that runs machine code refuses to fall back
+    # to the slow twins silently: the import names the module and the fix
+    out = str(tmp_path / "b")
+    deploy.build(REPO, "rpi_pico", out=out, march="none")
+    files = os.listdir(os.path.join(out, "lib", "pollen"))
+    assert not [f for f in files if "_viper" in f or f == "port_rp2.mpy"], files
+    r = _run_twins(out, True)
+    assert r.returncode != 0
+    said = r.stdout + r.stderr
+    assert "pollen.leaves_viper did not load" in said and "make flash" in said, said
+    assert _run_twins(out, False).returncode == 0

@@ -23,8 +23,8 @@ def test_package_json_lists_every_pollen_module_for_mip():
 
 
 def test_only_the_port_layer_imports_machine_time_or_micropython():
-    # ...and the viper twins (*_viper.py, viper_src.py), which need micropython's
-    # decorators but no hardware
+    # ...and the viper twins (*_viper.py), which need micropython's decorators
+    # but no hardware
     allowed = {"port_machine.py", "port_host.py", "port_rp2.py"}
     pattern = re.compile(r"^\s*(import|from)\s+(machine|time|micropython|select)\b", re.M)
     hardware = re.compile(r"^\s*(import|from)\s+(machine|time|select)\b", re.M)
@@ -33,7 +33,7 @@ def test_only_the_port_layer_imports_machine_time_or_micropython():
         name = os.path.basename(path)
         with open(path) as f:
             text = f.read()
-        if "viper" in name:  # loop_viper, leaves_viper and their source, viper_src
+        if "viper" in name:  # loop_viper, leaves_viper, timer_viper
             if hardware.search(text):
                 offenders.append(name)
         elif pattern.search(text) and name not in allowed:
@@ -92,11 +92,11 @@ def test_a_program_that_sleeps_and_waits_on_pins_loads_only_those_modules():
         # MicroPython (with a native emitter) takes the viper twins, CPython the portable code
         mp = interp != sys.executable
         loaded = {m.strip("' ") for m in lines[1].strip("[]").split(",")}
-        assert loaded == {"pollen", "pollen.future", "pollen.port", "pollen.timer"} | \
+        assert loaded == {"pollen", "pollen.fast", "pollen.future", "pollen.port", "pollen.timer"} | \
             ({"pollen.leaves_viper", "pollen.timer_viper"} if mp else set()), (interp, sorted(loaded))
         loaded = {m.strip("' ") for m in lines[2].strip("[]").split(",")}
         fast = {"pollen.loop_viper", "pollen.leaves_viper", "pollen.timer_viper"} if mp else {"pollen.loop"}
-        assert loaded == {"pollen", "pollen.errors", "pollen.executor", "pollen.future",
+        assert loaded == {"pollen", "pollen.errors", "pollen.executor", "pollen.fast", "pollen.future",
                           "pollen.gpio", "pollen.port", "pollen.port_machine",
                           "pollen.timer", "pollen.waker"} | fast, (interp, sorted(loaded))
         assert lines[3] == "True True", (interp, lines[3])
@@ -112,7 +112,9 @@ def test_firmware_uses_no_cpython_only_modules():
 
 
 def test_every_firmware_and_board_file_compiles_with_mpy_cross_for_the_rp2040():
-    # as tools/deploy.py compiles them: native code (the executor loop) for armv6m
+    # as tools/deploy.py and the firmware's freeze compile them: -march=armv6m,
+    # the viper and asm_thumb functions as machine code.  Without a CPU only
+    # the files that are not machine code build (a bytecode-only install)
     sys.path.insert(0, os.path.join(ROOT, "tools"))
     import deploy
 
@@ -120,13 +122,16 @@ def test_every_firmware_and_board_file_compiles_with_mpy_cross_for_the_rp2040():
     paths = [p for d in ("firmware", "boards")
              for p in glob.glob(os.path.join(ROOT, d, "**", "*.py"), recursive=True)]
     assert len(paths) > 20
-    native = 0
+    machine_code = sorted(os.path.basename(p) for p in paths if deploy.requires(p))
+    assert machine_code == ["leaves_viper.py", "loop_viper.py", "port_rp2.py", "timer_viper.py"]
     for path in paths:
-        cmd = deploy.mpy_cross_cmd(mpyc, path, os.devnull, os.path.basename(path), "armv6m")
-        native += "emit=native" in cmd
-        r = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
-        assert r.returncode == 0, (path, r.stderr)
-    assert native >= 1  # pollen/loop.py
+        assert deploy.builds_for(path, "armv6m")
+        for march in ("armv6m", None):
+            if march or deploy.builds_for(path, None):
+                cmd = deploy.mpy_cross_cmd(mpyc, path, os.devnull, os.path.basename(path), march)
+                r = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+                assert r.returncode == 0, (path, march, r.stderr)
+    assert not deploy.builds_for(os.path.join(POLLEN, "port_rp2.py"), "x64")  # Thumb only
 
 
 def test_reliability_doc_cites_only_tests_that_exist():

@@ -8,8 +8,10 @@ build --board B [--app A] [--out DIR]
     Compile ``firmware/pollen/**/*.py`` -> ``DIR/lib/pollen/**.mpy`` and the
     apps (``firmware/apps/A.py``, or every app without ``--app``) ->
     ``DIR/lib/apps/*.mpy`` with ``mpy-cross -march=<boards/B/board.json
-    "march">`` (files with a ``# mpy-cross: -X emit=native`` line -- the
-    executor loop -- become native code for the board's CPU; ``--march
+    "march">`` (the viper and asm_thumb functions of the fast paths become
+    machine code for the board's CPU; a file whose ``# mpy-cross: requires``
+    line names other CPUs is left out, and so are they all with ``--march
+    none``, bytecode only, for an interpreter without a native emitter; ``--march
     host`` builds for a unix MicroPython standing in for a board, as
     tools/ptyboard.py does in the tests); copy ``firmware/main.py`` -> ``DIR/main.py`` (a board runs
     main.py as source) and ``boards/B/board_config.py`` -> ``DIR/board_config.py``
@@ -102,17 +104,38 @@ def interpreter_march(micropython):
     return MARCHES[i] if 0 < i < len(MARCHES) else None
 
 
+THUMB = ("armv6m", "armv7m", "armv7em", "armv7emsp", "armv7emdp")
+
+
+def requires(src):
+    """The CPUs a firmware file is machine code for, from its line
+    `# mpy-cross: requires native` (any CPU with a native emitter: the viper
+    modules) or `# mpy-cross: requires armv6m armv7m ...` (port_rp2's
+    asm_thumb); None for a file that is plain bytecode and runs anywhere."""
+    with open(src) as f:
+        for line in f:
+            if line.startswith("# mpy-cross: requires"):
+                return tuple(line.split("requires", 1)[1].split())
+    return None
+
+
+def builds_for(src, march):
+    """Whether src belongs in a build for `march` (None: bytecode only)."""
+    need = requires(src)
+    if need is None:
+        return True
+    if not march:
+        return False
+    return "native" in need or march in need
+
+
 def mpy_cross_cmd(mpy_cross, src, dst, rel, march):
-    """The mpy-cross command for one file.  A source line `# mpy-cross: OPTS`
-    (pollen/loop.py: `-X emit=native`) adds OPTS when compiling for a CPU
-    (`march`); without one the file is plain bytecode and runs anywhere."""
+    """The mpy-cross command for one file: for the CPU `march` (its viper and
+    asm_thumb functions become machine code), or plain bytecode without one.
+    Check builds_for() first: a machine-code file has no bytecode build."""
     cmd = [mpy_cross, "-o", dst, "-s", rel]
     if march:
         cmd.append("-march=" + march)
-        with open(src) as f:
-            for line in f:
-                if line.startswith("# mpy-cross:"):
-                    cmd += line.split(":", 1)[1].split()
     return cmd + [src]
 
 
@@ -125,6 +148,8 @@ def compile_pollen(mpy_cross, dest, march, root=DEFAULT_ROOT):
     sizes = {}
     for src in sorted(glob.glob(os.path.join(root, "firmware", "pollen", "*.py"))):
         name = os.path.basename(src)[:-3]
+        if not builds_for(src, march):
+            continue  # machine code for another CPU (port_rp2), or a bytecode-only build
         dst = os.path.join(dest, "pollen", name + ".mpy")
         r = subprocess.run(mpy_cross_cmd(mpy_cross, src, dst, "pollen/%s.py" % name, march),
                            capture_output=True, text=True, timeout=60)
@@ -168,6 +193,8 @@ def build(root, board, app=None, out=None, march=None):
     mpy_cross = tool("mpy-cross")
     files = {}
     for src in sources:
+        if not builds_for(src, march):
+            continue  # machine code for another CPU (port_rp2), or a bytecode-only build
         rel = os.path.relpath(src, fw).replace(os.sep, "/")   # pollen/x.py, apps/a.py
         dst_rel = "lib/" + rel[:-3] + ".mpy"
         dst = os.path.join(out, dst_rel)

@@ -4,7 +4,7 @@ join and select poll their children with the task's own context, as Rust's
 do: any child's wake re-polls the whole composition.
 """
 
-from .future import _STOP, CURRENT, PENDING, YIELD, Context, Future, as_future, bind, is_coroutine
+from .future import _STOP, CURRENT, PENDING, YIELD, Context, Future, _viper, as_future, bind, is_coroutine
 
 
 class CoroFuture(Future):
@@ -74,6 +74,9 @@ class _YieldNow(Future):
         _STOP.__traceback__ = None  # raised here, not via a helper: one call less per switch
         raise _STOP
 
+    if _viper is not None:  # the same in machine code (pollen.fast)
+        __next__ = _viper.yield_next
+
     def poll(self, cx):
         armed = self.armed
         if armed[0]:
@@ -93,13 +96,8 @@ def yield_now():
     return _YIELD_NOW
 
 
-try:  # yield_now() and the resume in viper, where this interpreter can run machine code
-    from .leaves_viper import use_yield, yield_next
-    _YieldNow.__next__ = yield_next
-    yield_now = use_yield(_ARMED, _YIELD_NOW)  # noqa: F811 (the same contract as the one above)
-    del use_yield, yield_next
-except ImportError:
-    pass
+if _viper is not None:  # yield_now() itself in machine code, on this byte and object
+    yield_now = _viper.use_yield(_ARMED, _YIELD_NOW)  # noqa: F811 (the same contract)
 bind(_YIELD_NOW, "__next__")  # (future.bind: every task switch resumes it)
 
 

@@ -40,10 +40,13 @@ from . import port as _port
 from .errors import CancelledError, ContractError, SpawnError
 from .future import CURRENT, PENDING, Context, Future, as_future, is_coroutine
 from .waker import RawWaker, RawWakerVTable, Waker
-try:
-    from .loop_viper import schedule  # machine code for this CPU (a board, unix MicroPython)
-except ImportError:  # CPython, or an interpreter with no native emitter
-    from .loop import schedule
+from .fast import twin as _twin
+_loop = _twin("loop_viper")  # machine code for this CPU (a board, unix MicroPython): pollen.fast
+if _loop is None:
+    from .loop import schedule  # the portable twin
+else:
+    schedule = _loop.schedule
+del _loop, _twin
 
 _MASK = 0x3FFFFFFF
 

@@ -76,6 +76,14 @@ class _Current:
 CURRENT = _Current()  # the context of the task now running; set by drivers of coroutines
 
 
+_STOP = StopIteration()  # preallocated: completing an await with None allocates nothing
+
+# The leaves' machine-code twins (pollen.fast), or None: taken here, once the
+# names leaves_viper imports from this module (_STOP, CURRENT, YIELD) exist
+from . import fast as _fast  # noqa: E402
+_viper = _fast.twin("leaves_viper")
+
+
 class Future:
     """Base class for hand-written leaf futures.
 
@@ -93,6 +101,8 @@ class Future:
     def __await__(self):
         return self
 
+    if _viper is not None:  # the same, with no bytecode frame
+        __await__ = _viper.iter_self
     __iter__ = __await__
 
     def __next__(self):
@@ -130,9 +140,6 @@ class Leaf(Future):
         return PENDING
 
 
-_STOP = StopIteration()  # preallocated: completing an await with None allocates nothing
-
-
 def _stop(result):
     if result is None:
         _STOP.__traceback__ = None  # keep the shared exception from growing a traceback
@@ -149,14 +156,6 @@ def stop_iteration():
 def is_coroutine(obj):
     """A coroutine/generator: driven by send(); not a poll()-future."""
     return hasattr(obj, "send") and not hasattr(obj, "poll")
-
-
-try:  # __iter__ in viper where this interpreter can run machine code (leaves_viper)
-    from .leaves_viper import iter_self as __await__
-    Future.__await__ = Future.__iter__ = __await__
-    del __await__
-except ImportError:
-    pass
 
 
 def as_future(aw):

@@ -23,7 +23,7 @@ simulated board and every other port run.
 from array import array
 
 from . import port as _port
-from .future import _STOP, CURRENT, PENDING, Future, bind
+from .future import _STOP, CURRENT, PENDING, Future, _viper, bind
 
 FALLING = 4  # machine.Pin.IRQ_FALLING on rp2
 RISING = 8   # machine.Pin.IRQ_RISING
@@ -100,6 +100,9 @@ class _EdgeWait(Future):
 
     pending = Future.__next__  # the poll path, for leaves_viper.edge_next
 
+    if _viper is not None:  # the same in machine code (pollen.fast)
+        __next__ = _viper.edge_next
+
     __iter__ = Future.__await__  # found here, not in the base class: looked up on every await
 
     def poll(self, cx):
@@ -147,14 +150,6 @@ class _EdgeWait(Future):
         st[ACTIVE] = 0
         self.waker = None
         self.cell = None
-
-
-try:  # the resume in viper, where this interpreter can run machine code
-    from .leaves_viper import edge_next as __next__
-    _EdgeWait.__next__ = __next__
-    del __next__
-except ImportError:
-    pass
 
 
 class Input:

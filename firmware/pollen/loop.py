@@ -1,21 +1,16 @@
-"""The executor's scheduling loop, in a module of its own so that it can be
-machine code.
+"""The executor's scheduling loop: the portable twin of loop_viper.
 
-tools/deploy.py compiles this module for the board's CPU as native code (the
-`mpy-cross:` line below; board.json's "march" picks the CPU), as does
-tools/bench.py, and tools/test_all.py for the MicroPython half of the tests.
-Run from source -- CPython, the simulator, an interpreter without a native
-emitter (e.g. unix on aarch64) -- it is ordinary Python.  Native, it runs
-about 20% more task switches per second (docs/BENCHMARKS.md).  The native
-emitter has no bare `raise`, hence `raise e`; the rare paths (a task ends,
-debug and tracer checks, a foreign future) are Executor methods, kept as
-bytecode so the machine code, which is loaded into RAM, stays small.
+This is the loop CPython, the simulator and an interpreter without a native
+emitter (e.g. unix on aarch64) run; where the interpreter runs machine code,
+executor.py takes loop_viper instead (pollen.fast).  The rare paths (a task
+ends, debug and tracer checks, a foreign future) are Executor methods,
+shared by both twins.  (`raise e`, not a bare raise: this file also compiled
+as native code once, whose emitter has no bare raise.)
 
 The rules it implements are in executor.py's docstring: woken tasks first,
 round robin from the task polled last; yielded tasks round robin after them;
 ready[slot] cleared before the poll, so a wake during it is kept.
 """
-# mpy-cross: -X emit=native
 
 from .future import CURRENT, YIELD
 

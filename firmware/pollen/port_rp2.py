@@ -45,10 +45,12 @@ array('i') it reaches with plain stores -- about 30 us less per edge than
 the bytecode handler on a 125 MHz M0+ (docs/BENCHMARKS.md).  Same fields,
 same order of stores as _on_edge: see gpio.py's state layout.
 
-The machine code and the viper code are compiled on the board, at import
-(mpy-cross has no inline assembler or viper for a file without -march, and
-this file must compile everywhere).
+This file is machine code for a Thumb CPU: `make flash` compiles it with
+mpy-cross -march=armv6m, and `make firmware` freezes it into flash, so the
+board runs no compiler at start-up.  The simulated board models it through
+the port contract (port.py).
 """
+# mpy-cross: requires armv6m armv7m armv7em armv7emsp armv7emdp
 
 from array import array
 
@@ -57,14 +59,15 @@ from uctypes import addressof as _addressof
 
 clock = 0x40054028  # TIMERAWL: time.ticks_us() is its low 30 bits
 ALARM = array("i", [0, 0, clock])  # ARMED, DEADLINE (ticks_us), CLOCK (for wfi_until)
-_g = {"micropython": micropython, "ALARM": ALARM}
 # _TIMER.  The viper below builds each peripheral address from a small int at
 # run time (TIMER = 0x4005 << 16 | 0x4000, SIO = 0xD000 << 16): a literal above 2**30
 # is a big-int object to viper, converted at every use -- about 1.2 us each
 # on the chip, four of them per pin edge (docs/FIRMWARE_FACTS.md).
-exec("""
+
+
 @micropython.asm_thumb
 def wfi_until(r0, r1):
+    # (cell, ALARM) -> 1 if the alarm is due; else WFI unless cell[0]; 0
     cpsid(0)
     mov(r2, 0)
     ldrb(r3, [r0, 0])      # the cell: set, return 0 (the caller looks at it)
@@ -113,7 +116,7 @@ def due() -> int:
         return 1
     return 0
 
-class EdgeISR:
+class _EdgeISR:
     def __init__(self, inp):
         self.w = inp._wait
         self.st = inp._st
@@ -151,13 +154,7 @@ class EdgeISR:
                     p[st[8]] = 1                   # LOOK: the look byte
                 else:                              # a waker without a cell
                     self.w.waker.wake_by_ref()
-""", _g)
-wfi_until = _g["wfi_until"]  # (cell, ALARM) -> 1 if the alarm is due; else WFI unless cell[0]; 0
-arm_at = _g["arm_at"]
-disarm = _g["disarm"]
-due = _g["due"]
-_EdgeISR = _g["EdgeISR"]
-del _g
+
 
 
 def edge_isr(inp):

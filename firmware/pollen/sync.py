@@ -33,7 +33,7 @@ makes a small future per call.
 
 from array import array
 
-from .future import _STOP, CURRENT, PENDING, Future, bind
+from .future import _STOP, CURRENT, PENDING, Future, _viper, bind
 
 _MASK = 0x3FFFFFFF  # keeps counters small ints on 32-bit ports: no allocation
 _RAISE = object()   # "no default given" for get_nowait / take
@@ -107,18 +107,13 @@ class _SignalWait(Future):
         _STOP.__traceback__ = None
         raise _STOP
 
+    if _viper is not None:  # the same in machine code (pollen.fast)
+        __next__ = _viper.signal_next
+
     __iter__ = Future.__await__  # found here, not in the base class: looked up on every await
 
     def close(self):
         self._s.close()
-
-
-try:  # the resume in viper, where this interpreter can run machine code
-    from .leaves_viper import signal_next as __next__
-    _SignalWait.__next__ = __next__
-    del __next__
-except ImportError:
-    pass
 
 
 class Signal(Future):
@@ -177,6 +172,9 @@ class Signal(Future):
             else:  # the fast wake (waker.py): ready[slot] = 1, look byte = 1
                 c[w.index] = 1
                 c[-1] = 1
+
+    if _viper is not None:  # the same in machine code (pollen.fast)
+        set = _viper.signal_set
 
     def is_set(self):
         """True if a set() is pending (not yet consumed)."""
@@ -263,6 +261,9 @@ class _EventWait(Future):
             return None
         _STOP.__traceback__ = None
         raise _STOP
+
+    if _viper is not None:  # the same in machine code (pollen.fast)
+        __next__ = _viper.event_next
 
     def _step(self, w):
         e = self._e
@@ -359,6 +360,10 @@ class Event:
         st = self._st
         st[1] = st[0]
 
+    if _viper is not None:  # both in machine code (pollen.fast)
+        set = _viper.event_set
+        clear = _viper.event_clear
+
     def is_set(self):
         st = self._st
         return st[0] != st[1]
@@ -411,17 +416,6 @@ class Event:
             ws[i] = ws[last]
         ws[last] = None
         st[2] = last
-
-
-try:  # the resumes, set() and clear() in machine code, where this interpreter can run it
-    from .leaves_viper import event_clear, event_next, event_set, signal_set
-    _EventWait.__next__ = event_next
-    Event.set = event_set
-    Event.clear = event_clear
-    Signal.set = signal_set
-    del event_clear, event_next, event_set, signal_set
-except ImportError:
-    pass
 
 
 # -- Channel ------------------------------------------------------------------

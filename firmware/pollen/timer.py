@@ -26,7 +26,10 @@ allocates its Delay and a select.
 from array import array
 
 from . import port as _port
+from .fast import twin as _twin
 from .future import _STOP, CURRENT, Leaf, bind, stop_iteration
+
+_viper = _twin("timer_viper")  # the machine-code twins (pollen.fast), or None
 
 MAX_CHUNK_US = 1 << 28
 MAX_SLEEP_MS = 24 * 3600 * 1000 * 49  # sleeps are chunked; this only rules out nonsense
@@ -202,6 +205,11 @@ class TimerQueue:
         if n != -1:
             port.arm_at(dl[n])
 
+    # The handler of a board alarm (task context, port_rp2), in machine code
+    # where it can run.  The machine.Timer's hard IRQ keeps _on_alarm: there a
+    # viper method measured no faster (docs/BENCHMARKS.md)
+    _on_due = _on_alarm if _viper is None else _viper.on_due
+
 
 _queue = None
 
@@ -288,6 +296,10 @@ class _Sleep(Leaf):
         cx.timer = -1
         stop_iteration()
 
+    if _viper is not None:  # the usual sleep in machine code (pollen.fast)
+        slow = __next__  # what it hands the rare cases to
+        __next__ = _viper.sleep_next
+
     def close(self):
         cx = CURRENT.cx
         if cx is not None and cx.timer >= 0:
@@ -332,15 +344,6 @@ def sleep_until(deadline_us):
     return s
 
 
-TimerQueue._on_due = TimerQueue._on_alarm
-try:  # the viper twins (timer_viper), where this interpreter can compile them
-    from .timer_viper import on_due as _on_due, sleep_next as _sleep_next
-    _Sleep.slow = _Sleep.__next__  # what the twin hands the rare cases to
-    _Sleep.__next__ = _sleep_next
-    TimerQueue._on_due = _on_due
-    del _on_due, _sleep_next
-except ImportError:
-    pass
 bind(_SLEEP, "__next__")  # (future.bind: every sleep resumes it twice)
 
 
