@@ -243,3 +243,52 @@ def test_every_name_in_the_package_table_is_its_module_s_own():
 def test_a_name_pollen_lacks_raises_attribute_error_naming_it():
     e = raises(AttributeError, getattr, pollen, "sleep_seconds")
     assert "pollen has no 'sleep_seconds'" in str(e), str(e)
+
+
+# -- WakerSlot: the one place an event source keeps a waiting task's waker ------
+
+
+def test_a_waker_slot_wakes_the_registered_task_with_two_stores():
+    from pollen.waker import WakerSlot
+
+    cell = bytearray(4)  # an executor's ready[]: slots 0..2, then the look byte
+    w = Waker(RawWaker(1, RawWakerVTable(None, None, None, None)), cell, 1)  # no vtable call may happen
+    slot = WakerSlot("the thing")
+    slot.wake()  # nobody registered: nothing happens
+    assert cell == bytearray(4) and not slot.waiting()
+    slot.register(w)
+    allocation_free(slot.wake)
+    assert cell == bytearray([0, 1, 0, 1]) and slot.waiting()
+    slot.clear()
+    cell[1] = cell[3] = 0
+    slot.wake()
+    assert cell == bytearray(4)
+
+
+def test_a_waker_slot_wakes_a_waker_without_a_cell_through_its_vtable():
+    from pollen.waker import WakerSlot
+
+    cw = CountingWaker()
+    slot = WakerSlot("the thing")
+    slot.register(cw.waker)
+    slot.wake()
+    assert cw.wakes == 1 and cw.drops == 0  # wake_by_ref: the slot keeps it
+    allocation_free(slot.wake)
+
+
+def test_a_waker_slot_holds_one_task_and_says_so():
+    from pollen.waker import WakerSlot
+
+    a, b = CountingWaker(), CountingWaker()
+    slot = WakerSlot("Sensor 3", "one task reads it")
+    slot.register(a.waker)
+    slot.register(a.waker)  # the same task again: fine
+    e = raises(RuntimeError, slot.register, b.waker)
+    assert str(e) == "Sensor 3 already has a waiting task: one task reads it", str(e)
+    slot.clear_if_current(Context.from_waker(b.waker))  # another task's close(): keeps a's
+    assert slot.waker is a.waker
+    slot.clear_if_current(Context.from_waker(a.waker))
+    assert not slot.waiting()
+    slot.register(b.waker)
+    slot.clear_if_current(None)  # close() by hand: no task to tell, so cleared
+    assert not slot.waiting()

@@ -1,6 +1,6 @@
 """oneshot(): a future completed from outside, through a resolver.
 
-Shared state is the _Slot: the value and the waker stored by the last poll.
+Shared state is the _Slot: the value and the WakerSlot of the polling task.
 resolve() may run in an interrupt handler or another thread: it stores the
 value, then wakes the stored waker.  The future stores the waker *before*
 reading the value, so a resolve() between the two is seen by that poll or
@@ -8,6 +8,7 @@ wakes the waker it stored -- never lost.
 """
 
 from .future import PENDING, Future
+from .waker import WakerSlot
 
 _EMPTY = object()
 
@@ -17,18 +18,18 @@ class _Slot(Future):
 
     def __init__(self):
         self.value = _EMPTY
-        self.waker = None
+        self.waker = WakerSlot("a oneshot future", "await it from one task")
 
     def poll(self, cx):
-        self.waker = cx.waker()  # register first, then look
+        self.waker.register(cx.waker())  # register first, then look
         v = self.value
         if v is _EMPTY:
             return PENDING
-        self.waker = None
+        self.waker.clear()
         return v
 
     def close(self):
-        self.waker = None
+        self.waker.clear()
 
     def done(self):
         return self.value is not _EMPTY
@@ -43,15 +44,13 @@ class Resolver:
     def resolve(self, value):
         """Complete the future with `value` and wake whoever polled it.
 
-        ISR-safe: stores and one wake_by_ref, no allocation.  A second
+        ISR-safe: stores and the slot's wake, no allocation.  A second
         resolve() is ignored: the first value stands.
         """
         s = self._slot
         if s.value is _EMPTY:
             s.value = value
-            w = s.waker
-            if w is not None:
-                w.wake_by_ref()
+            s.waker.wake()
 
 
 def oneshot():

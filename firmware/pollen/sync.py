@@ -34,6 +34,7 @@ makes a small future per call.
 from array import array
 
 from .future import _STOP, CURRENT, PENDING, Future, _viper, bind
+from .waker import WakerSlot
 
 _MASK = 0x3FFFFFFF  # keeps counters small ints on 32-bit ports: no allocation
 _RAISE = object()   # "no default given" for get_nowait / take
@@ -467,23 +468,15 @@ class _ChannelSend(Future):
 
     def poll(self, cx):
         c = self._c
-        w = cx.waker()
-        if _other_waker(c._tx, w):
-            raise RuntimeError(
-                "Channel already has a task waiting to send: one sender may "
-                "wait at a time. Use send_nowait() and check its result"
-            )
-        c._tx = w  # register first, then look
+        c._tx.register(cx.waker())  # register first, then look
         if c._put(self._item):
-            c._tx = None
+            c._tx.clear()
             self._item = None
             return None
         return PENDING
 
     def close(self):
-        c = self._c
-        if _is_current(c._tx):
-            c._tx = None
+        self._c._tx.clear_if_current(CURRENT.cx)
 
 
 class Channel:
@@ -522,8 +515,9 @@ class Channel:
         self._head = 0          # next to read; written by the reader only
         self._tail = 0          # next to write; written by the writer only
         self.overflow = 0       # items refused because the channel was full
-        self._rx = None         # the receiving task's waker
-        self._tx = None         # the waker of a task waiting in send()
+        self._rx = WakerSlot("Channel", "one task receives. Give each consumer its own Channel")
+        self._tx = WakerSlot("Channel (send)", "one sender may wait at a time. Use "
+                             "send_nowait() and check its result")
         self._wait = _ChannelWait(self)
         self._recv = _ChannelRecv(self)
 
@@ -558,9 +552,7 @@ class Channel:
         buf[i] = None  # the channel keeps no reference to a delivered item
         h += 1
         self._head = h if h < self._m else 0  # frees the slot for the writer
-        w = self._tx
-        if w is not None:
-            w.wake_by_ref()  # a task waits in send(): there is room now
+        self._tx.wake()  # a task may wait in send(): there is room now
         return item
 
     def wait(self):
@@ -587,24 +579,15 @@ class Channel:
         buf[t % len(buf)] = item
         t += 1
         self._tail = t if t < self._m else 0
-        w = self._rx
-        if w is not None:
-            w.wake_by_ref()
+        self._rx.wake()
         return True
 
     def _register_rx(self, cx):
-        w = cx.waker()
-        if _other_waker(self._rx, w):
-            raise RuntimeError(
-                "Channel already has a receiving task: one task receives. "
-                "Give each consumer its own Channel"
-            )
-        self._rx = w  # register first, then look
+        self._rx.register(cx.waker())  # register first, then look
         if self._head != self._tail:
-            self._rx = None
+            self._rx.clear()
             return True
         return False
 
     def _close_rx(self):
-        if _is_current(self._rx):
-            self._rx = None
+        self._rx.clear_if_current(CURRENT.cx)
