@@ -128,6 +128,41 @@ def test_corrupted_copy_is_detected_and_live_install_untouched(repo, board, caps
     assert live == before
 
 
+# What `import pollen` finds on a board whose firmware has pollen frozen in:
+# a module whose __file__ is its name in the image, no file on the board
+# (builtinimport.c).  '' comes first in the pty board's sys.path.
+FAKE_FROZEN = '__file__ = "pollen/__init__.py"\n'
+
+
+def test_flash_refuses_a_board_with_pollen_frozen_in(repo, board, capsys):
+    write(os.path.join(board.dir, "pollen.py"), FAKE_FROZEN)
+    before = board_files(board.dir)
+    assert flash(repo, board, "--no-reset") == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "pollen frozen in (import pollen -> pollen/__init__.py)" in err, err
+    assert "never be imported" in err and "make firmware" in err and "FIRMWARE=" in err, err
+    assert board_files(board.dir) == before  # nothing copied, nothing staged
+
+
+def test_flash_with_a_frozen_firmware_installs_only_main_and_board_config(repo, board, capsys, monkeypatch):
+    assert flash(repo, board, "--app", "hello", "--no-reset") == 0
+    assert "lib/pollen/__init__.mpy" in board_files(board.dir)
+
+    def write_frozen_image(port, uf2):  # a .uf2 with pollen frozen in, as make firmware builds
+        write(os.path.join(board.dir, "pollen.py"), FAKE_FROZEN)
+
+    monkeypatch.setattr(deploy, "install_firmware", write_frozen_image)
+    capsys.readouterr()
+    assert flash(repo, board, "--app", "hello", "--no-reset", "--firmware", "frozen.uf2") == 0
+    out = capsys.readouterr().out
+    assert "installing only main.py and board_config.py" in out and "flashed 2 files" in out, out
+    build = os.path.join(repo, "build", "testboard")
+    assert board_files(board.dir) == {  # the copies the frozen pollen would shadow are gone
+        "pollen.py": digest(os.path.join(board.dir, "pollen.py")),
+        "main.py": digest(os.path.join(build, "main.py")),
+        "board_config.py": digest(os.path.join(build, "board_config.py"))}
+
+
 def test_run_shows_first_output_lines(repo, board):
     cmd = [sys.executable, os.path.join(REPO, "tools", "deploy.py"), "run", "--root", repo,
            "--board", "testboard", "--app", "forever", "--port", board.port]
@@ -284,20 +319,21 @@ def test_a_build_runs_its_machine_code_twins_or_the_portable_ones(tmp_path, nati
     deploy.build(REPO, "rpi_pico", out=out, march=MARCH)
     files = os.listdir(os.path.join(out, "lib", "pollen"))
     assert sorted(f for f in files if "_viper" in f) == [
-        "leaves_viper.mpy", "loop_viper.mpy", "timer_viper.mpy"], files
+        "leaves_viper.mpy", "loop_viper.mpy", "sync_viper.mpy", "timer_viper.mpy"], files
     assert "port_rp2.mpy" not in files and "fast.mpy" in files
     r = _run_twins(out, native)
     assert r.returncode == 0, r.stdout + r.stderr
     lines = r.stdout.splitlines()
     assert lines[0] == "2", r.stdout
     if native:
-        assert lines[1] == "['pollen.leaves_viper', 'pollen.loop_viper', 'pollen.timer_viper']", lines
+        assert lines[1] == ("['pollen.leaves_viper', 'pollen.loop_viper', 'pollen.sync_viper', "
+                            "'pollen.timer_viper']"), lines
         assert lines[2] == ("[('leaves_viper', 'viper'), ('loop_viper', 'viper'), "
-                            "('timer_viper', 'viper')]"), lines
+                            "('sync_viper', 'viper'), ('timer_viper', 'viper')]"), lines
     else:
         assert lines[1] == "['pollen.loop']", lines
         assert lines[2] == ("[('leaves_viper', 'portable'), ('loop_viper', 'portable'), "
-                            "('timer_viper', 'portable')]"), lines
+                            "('sync_viper', 'portable'), ('timer_viper', 'portable')]"), lines
 
 
 def test_a_bytecode_build_leaves_the_machine_code_out_and_a_native_interpreter_says_so(tmp_path):

@@ -33,8 +33,11 @@ makes a small future per call.
 
 from array import array
 
-from .future import _STOP, CURRENT, PENDING, Future, _viper, bind
+from .fast import twin as _twin
+from .future import _STOP, CURRENT, PENDING, Future, bind
 from .waker import WakerSlot
+
+_viper = _twin("sync_viper")  # the machine-code twins (pollen.fast), or None
 
 _MASK = 0x3FFFFFFF  # keeps counters small ints on 32-bit ports: no allocation
 _RAISE = object()   # "no default given" for get_nowait / take
