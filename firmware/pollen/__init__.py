@@ -2,7 +2,7 @@
 
 Layers, each depending only on those below it:
   drivers  timer (the alarm queue, sleeps), ticker (Delay, Ticker, with_timeout),
-           gpio, sync, button, watchdog
+           gpio, irq (Interrupt: any .irq() source), sync, button, watchdog
   core     future, waker, flag, wakers, oneshot, blocking, executor, loop
            (native code on a board), combinators, debug (Executor(debug=True))
   port     port (registry), port_machine (board), port_host (no board)
@@ -29,6 +29,7 @@ _attrs = {
     "RESTART": "executor",
     "join": "combinators", "select": "combinators", "yield_now": "combinators",
     "Signal": "sync", "Event": "sync", "Channel": "sync",
+    "Interrupt": "irq",
     # drivers: what a program reaches for first
     "sleep_ms": "timer", "sleep_us": "timer", "sleep_until": "timer",
     "Ticker": "ticker", "Delay": "ticker", "with_timeout": "ticker",
