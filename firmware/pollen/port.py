@@ -4,30 +4,77 @@ The core never imports `machine`.  A port is injected with install(); when
 none was, current() picks the real board (pollen.port_machine, if the
 interpreter has `machine.Timer`) or the host port (pollen.port_host).
 
-A port offers:
-  ticks_us(), ticks_ms(), ticks_diff(a, b), ticks_add(t, delta), TICKS_PERIOD
-  wait(cell)          sleep until cell[0] != 0 (a one-byte bytearray or memoryview
-                      that interrupt handlers set: a Flag's cell, an Executor's
-                      look byte); may return early (callers loop).  An
-                      attribute read at each use: a port may swap it
-  set_alarm(handler)  the one hardware alarm: handler() runs in a hard IRQ (a port
-                      may pass it one argument, as machine.Timer does)
-  arm_at(deadline_us) one-shot alarm at ticks_us() == deadline_us (a deadline past:
-                      at once); re-arming replaces it
-  disarm()
-  irq_off() -> state, irq_on(state)   a critical section against interrupt handlers
-  watchdog(timeout_ms) -> object with feed()  (machine.WDT)
-  Pin                 the machine.Pin class pins are made of
-and, for pollen.stream (task context, all three):
-  watch(obj, mask, waker)  from now on the idle sleep also waits for `obj`
-                      (anything select.poll accepts) to be ready for `mask`
-                      (POLLIN 1 / POLLOUT 4); when it is, wakes `waker` from
-                      inside wait() and stops watching obj (one-shot).
-                      Watching obj again replaces its mask and waker
-  unwatch(obj)        forget obj's watch (a cancelled wait's close())
-  wait_streams(cell)  wait(cell) while streams are watched: the port swaps it
-                      in as `wait` on watch() and back out when none is left,
-                      so idling without streams costs nothing more
+The port contract: every attribute the core and the drivers look for on a
+port, who reads it, which ports have it, and what it must do.  The ports:
+  host  port_host.HostPort: CPython or the unix port, no board (naps)
+  mach  port_machine.MachinePort: any MicroPython board, and the simulated
+        board (boards/sim, SimBoard(idle="ipoll")); ipoll sleep, machine.Timer
+  wfi   MachinePort with a board module's idle sleep: SimBoard(idle="wfi")
+  rp2   MachinePort with port_rp2 on an RP2040 (WFI in machine code, hardware
+        alarm 0, a viper pin handler), and the simulated board's model of it,
+        SimBoard(idle="wfi", alarm="rp2"), which has all but edge_isr/edge_ms
+host_tests/test_port_contract_cpython.py checks this table against the
+ports and against what the code reads: keep it in step.
+
+  name          host mach wfi rp2  read by     contract
+  ticks_us       x    x    x   x   timer gpio  time.ticks_us(): 30-bit ticks
+  ticks_ms       x    x    x   x   gpio        time.ticks_ms()
+  ticks_diff     x    x    x   x   timer       time.ticks_diff(a, b)
+  ticks_add      x    x    x   x   timer       time.ticks_add(t, delta)
+  TICKS_PERIOD   x    x    x   x   asyncio     2**30: where ticks wrap
+  wait           x    x    x   x   loop        wait(cell): sleep until cell[0] != 0 (a
+                                               one-byte bytearray or memoryview that
+                                               interrupt handlers set: an Executor's
+                                               look byte, a Flag's cell); may return
+                                               early (callers loop).  Read at each use:
+                                               a port swaps it while streams are watched
+  set_alarm      x    x    x   x   timer       set_alarm(handler): the one alarm's
+                                               handler, handler(arg) in a hard IRQ (or,
+                                               on rp2, in task context: see fire)
+  arm_at         x    x    x   x   timer       arm_at(deadline_us): one-shot, a deadline
+                                               past fires at once; re-arming replaces it.
+                                               ISR-safe (the handler re-arms)
+  disarm         x    x    x   x   timer       cancel the alarm
+  irq_off        x    x    x   x   timer       irq_off() -> state, irq_on(state): a critical
+  irq_on         x    x    x   x   timer       section against interrupt handlers
+  watchdog       x    x    x   x   watchdog    watchdog(ms) -> object with feed() (WDT);
+                                               the host port raises OSError
+  Pin            x    x    x   x   gpio        the machine.Pin class pins are made of
+  watch          x    x    x   x   stream      watch(obj, mask, waker): the idle sleep also
+                                               waits for obj (anything select.poll takes)
+                                               to be ready for mask (POLLIN 1, POLLOUT 4),
+                                               then wakes waker, from inside wait (task
+                                               context), and forgets obj (one-shot)
+  unwatch        x    x    x   x   stream      unwatch(obj): forget obj's watch (close())
+  wait_streams   x    x    x   x   (port)      the wait swapped in while streams are watched
+  sleep          -    x    x   x   loop        the port's own wait: `wait is sleep` while
+                                               no stream is watched
+  wfi            -    -    x   x   loop        wfi(cell, alarm) -> 1 if the alarm is due,
+                                               else one WFI unless cell[0]; 0
+  run_pending    -    -    x   x   loop        run what the firmware has pending (soft
+                                               IRQs, USB, Ctrl-C): after a WFI that woke
+                                               for someone else
+  alarm          -    -    -   x   loop timer  a board alarm's state, array('i') [ARMED,
+                                               DEADLINE, CLOCK]: its handler runs in task
+                                               context (the loop, wait), not in an IRQ
+  clock          -    -    -   x   loop        the address of the microsecond counter's
+                                               low word (the viper loop reads it)
+  due            -    -    -   x   loop        due(): the board alarm's deadline has passed
+  fire           -    -    -   x   loop        fire(arg): run the board alarm's handler,
+                                               once ARMED is cleared (task context)
+  edge_isr       -    -    -   x   gpio        edge_isr(inp): a board's own pin handler for
+                                               gpio.Input, gpio._on_edge's contract
+  edge_ms        -    -    -   x   gpio        edge_ms(state): ticks_ms of the edge that
+                                               handler stored as raw timer words
+  in_hard_irq    -    -    -   -   asyncio     in_hard_irq() -> True inside a hard IRQ
+                                               (no port has it yet: asyncio then treats
+                                               every set() as a task's)
+
+"x": the port has it (not None); "-": it has none, and the reader copes
+(getattr with a default, or the feature is off).  fire is set by
+set_alarm().  A board module (port_rp2, or the simulator's model of it)
+gives MachinePort: wait, wfi_until, run_pending; with its alarm ALARM,
+clock, arm_at, disarm, due, set_alarm; and edge_isr, edge_ms.
 """
 
 _port = None
