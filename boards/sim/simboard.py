@@ -275,6 +275,12 @@ class _TimerBase:
 
 _UART_FIFO = 32
 _UART_IRQ_LEVEL = 4
+# UART.irq(): the UARTMIS bits machine_uart.c reports as irq().flags()
+_UART_RXMIS = 0x10
+_UART_TXIDLE = 0x20  # UART.IRQ_TXIDLE (TXMIS: the tx ring went empty)
+_UART_RXIDLE = 0x40  # UART.IRQ_RXIDLE (RTMIS: the receive timeout)
+_UART_BREAK = 0x200  # UART.IRQ_BREAK (BEMIS)
+_UART_IRQ_TRIGGERS = _UART_RXIDLE | _UART_TXIDLE | _UART_BREAK
 
 
 def _uart_ms_deadline(b, start_ms, timeout):
@@ -310,6 +316,17 @@ class _UartState:
         self.lost = 0         # bytes that arrived while the UART was off
         self.line_free_at = 0  # when the host's side of the wire can start the next byte
         self._rx_timeout = None
+        # UART.irq(): the user's handler (mp_irq_obj), its trigger and the
+        # flags of the last call; the RX FIFO level the interrupt comes at
+        # (machine_uart.c's uart_set_irq_level: 24 with IRQ_RXIDLE, else 4)
+        self.irq_handler = None
+        self.irq_hard = False
+        self.irq_trigger = 0
+        self.irq_flags = 0
+        self.irq_obj = None
+        self.uart_obj = None
+        self.rx_level = _UART_IRQ_LEVEL
+        self.breaks = 0
 
     def char_us(self, n=1):
         """Wire time of n characters, in us (whole us, no drift over n)."""
@@ -318,10 +335,20 @@ class _UartState:
 
     # -- the interrupt (C in the firmware) ---------------------------------
 
-    def _irq(self):
+    def _irq(self, flags=0, tx=False):
+        """uart_service_interrupt(): `flags` are the UARTMIS bits that raised
+        it (`tx`: the TX FIFO's); the user's handler runs when its trigger has
+        one of them."""
         self._drain_rx()
+        if tx and not self.tx_ring:  # the TX interrupt found the ring empty: TXIDLE
+            flags |= _UART_TXIDLE
         self._fill_tx()
-        self._b._interrupt(None, None, True, "uart")  # the CPU's event register
+        h = self.irq_handler
+        if h is not None and self.irq_trigger & flags:
+            self.irq_flags = flags
+            self._b._interrupt(h, self.uart_obj, self.irq_hard, "uart")
+        else:
+            self._b._interrupt(None, None, True, "uart")  # the CPU's event register
 
     def _drain_rx(self):
         fifo = self.rx_fifo
@@ -350,8 +377,8 @@ class _UartState:
         if self._rx_timeout is not None:
             b._cancel(self._rx_timeout)
         self._rx_timeout = None
-        if len(self.rx_fifo) >= _UART_IRQ_LEVEL:
-            self._irq()
+        if len(self.rx_fifo) >= self.rx_level:
+            self._irq(_UART_RXMIS)
         else:
             bits = 1 + self.bits + (0 if self.parity is None else 1) + self.stop
             self._rx_timeout = b.after(self.char_us(32) // bits, self._on_rx_timeout)
@@ -359,7 +386,7 @@ class _UartState:
     def _on_rx_timeout(self, _):
         self._rx_timeout = None
         if self.enabled and self.rx_fifo:
-            self._irq()
+            self._irq(_UART_RXIDLE)
 
     # -- sending -------------------------------------------------------------
 
@@ -376,7 +403,18 @@ class _UartState:
 
     def _tx_irq(self, _):
         if self.enabled:
-            self._irq()
+            self._irq(0, True)
+
+    def _break(self, _):
+        """A break on the RX line: the PL011 puts a 0 with its break error into
+        the RX FIFO (read as a 0 byte) and raises BEMIS."""
+        if not self.enabled:
+            self.lost += 1
+            return
+        self.breaks += 1
+        if len(self.rx_fifo) < _UART_FIFO:
+            self.rx_fifo.append(0)
+        self._irq(_UART_BREAK if self.irq_trigger & _UART_BREAK else 0)
 
     def _tx_done(self, byte):
         self.shifting = False
@@ -467,6 +505,24 @@ def _bytes_of(buf):
     return bytes(buf)
 
 
+class _UartIrq:
+    """The UART's mp_irq object: flags() are the UARTMIS bits of the last
+    call of the handler, trigger() its trigger."""
+
+    def __init__(self, st):
+        self._st = st
+
+    def flags(self):
+        return self._st.irq_flags
+
+    def trigger(self, new=None):
+        old = self._st.irq_trigger
+        if new is not None:
+            self._st.irq_trigger = new
+            self._st.rx_level = 24 if new & _UART_RXIDLE else _UART_IRQ_LEVEL
+        return old
+
+
 class _UartBase:
     """machine.UART: UART(id, baudrate=115200, bits=8, parity=None, stop=1, *,
     tx, rx, timeout=0, timeout_char, txbuf=256, rxbuf=256).  UART(0) is the
@@ -479,6 +535,9 @@ class _UartBase:
     INV_RX = 2
     CTS = 1
     RTS = 2
+    IRQ_RXIDLE = _UART_RXIDLE
+    IRQ_TXIDLE = _UART_TXIDLE
+    IRQ_BREAK = _UART_BREAK
     _board = None
 
     def __new__(cls, id, *args, **kw):
@@ -637,6 +696,27 @@ class _UartBase:
 
     def sendbreak(self):
         pass
+
+    def irq(self, handler=None, trigger=0, hard=False):
+        """UART.irq(handler=None, trigger=0, hard=False) as mp_machine_uart_irq:
+        with any argument, sets the handler (called with the UART) for the
+        triggers IRQ_RXIDLE, IRQ_TXIDLE and IRQ_BREAK (others: ValueError),
+        and the RX FIFO level the interrupt comes at (24 bytes with
+        IRQ_RXIDLE, else 4).  Returns the irq object (flags(), trigger())."""
+        st = self._st
+        if st.irq_obj is None:
+            st.irq_obj = _UartIrq(st)
+        if handler is not None and not callable(handler):
+            raise ValueError("handler must be None or callable")
+        bad = trigger & ~_UART_IRQ_TRIGGERS
+        if trigger and bad:
+            raise ValueError("trigger 0x%04x unsupported" % bad)
+        st.irq_handler = handler
+        st.irq_hard = bool(hard)
+        st.irq_trigger = trigger
+        st.rx_level = 24 if trigger & _UART_RXIDLE else _UART_IRQ_LEVEL
+        st.uart_obj = self
+        return st.irq_obj
 
     def _stream_ioctl(self, req, arg):
         """The C stream ioctl (mp_machine_uart_ioctl): MP_STREAM_POLL."""
@@ -1299,6 +1379,19 @@ class SimBoard:
         for k in range(len(data)):
             t = t0 + (k + 1) * bits * 1000000 // baud
             self.at(t, st._arrive, data[k])
+        st.line_free_at = t
+        return t
+
+    def uart_break(self, id, at_ms=None, at_us=None):
+        """A break on UART `id`'s RX line, after whatever is queued on the
+        wire: its interrupt (UART.IRQ_BREAK) comes when it ends, one
+        character time later; a 0 byte enters the RX FIFO, as on the PL011.
+        Returns that time (us)."""
+        st = self._uart_state(id)
+        t0 = self.now if at_us is None and at_ms is None else (
+            at_us if at_us is not None else at_ms * 1000)
+        t = max(t0, st.line_free_at, self.now) + st.char_us()
+        self.at(t, st._break)
         st.line_free_at = t
         return t
 
