@@ -45,11 +45,44 @@ def free_port():
     return port
 
 
+def stdin_script(name):
+    """A program's `# stdin: [(seconds, bytes or None), ...]` line: what the
+    test writes into its stdin pipe, each after its delay (None closes it)."""
+    with open(os.path.join(PROGRAMS, name + ".py")) as f:
+        for line in f:
+            if line.startswith("# stdin: "):
+                import ast
+                return ast.literal_eval(line[len("# stdin: "):])
+    return None
+
+
 def run_program(which, name, env):
-    r = subprocess.run([MP, "-X", "heapsize=4m", "runner.py", which, name + ".py"], cwd=PROGRAMS,
-                       env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                       timeout=120)
-    return r.returncode, normalise(r.stdout, name + ".py")
+    import threading
+    import time
+
+    script = stdin_script(name)
+    p = subprocess.Popen([MP, "-X", "heapsize=4m", "runner.py", which, name + ".py"], cwd=PROGRAMS,
+                         env=env, stdin=subprocess.PIPE if script else subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+    def feed():
+        for delay, data in script:
+            time.sleep(delay)  # the program's input arrives over time, as typed
+            if data is None:
+                break
+            p.stdin.write(data)
+            p.stdin.flush()
+        p.stdin.close()
+
+    if script:
+        threading.Thread(target=feed, daemon=True).start()
+    try:
+        out = p.stdout.read()
+        rc = p.wait(timeout=120)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    return rc, normalise(out.decode("utf-8", "replace"), name + ".py")
 
 
 def normalise(text, program):

@@ -17,6 +17,13 @@ queues it.
 wait_closed() gives the object back (pollen's release() and the object's
 close()): call it when done with a stream, as asyncio's documentation asks.
 
+read(n) returns what the object's own read(n) returns, as asyncio's does:
+bytes, or str from a text object (sys.stdin: the bytes it gave, decoded as
+UTF-8, a character cut at the end completed first).  read() (to the end),
+readexactly() and readline() return bytes from any object, as asyncio's do.  An object without any() is never asked for more than it has
+(pollen.stream: a socket is set non-blocking, sys.stdin read a byte per
+readiness report), so a read never stops the loop.
+
 What allocates: as asyncio's streams, a coroutine per call, the bytes
 returned; readinto() reads into your buffer.
 """
@@ -31,6 +38,35 @@ POLLIN = 1   # select.POLLIN
 POLLOUT = 4  # select.POLLOUT
 
 _pstreams = {}  # id(obj) -> its pollen Stream, shared by every asyncio Stream on obj
+
+
+def _is_text(s):
+    """Does s's own read() return str (sys.stdin)?  read(0) asks without
+    reading.  An object with any() (a UART) is binary."""
+    if hasattr(s, "any"):
+        return False
+    read = getattr(s, "read", None)
+    if read is None:
+        return False
+    try:
+        return isinstance(read(0), str)
+    except Exception:
+        return False
+
+
+def _utf8_missing(b):
+    """How many bytes the UTF-8 character that bytes b ends inside lacks (0:
+    b ends on a character's end)."""
+    n = len(b)
+    i = n - 1
+    while i >= 0 and i > n - 4 and b[i] & 0xC0 == 0x80:  # continuation bytes
+        i -= 1
+    if i < 0:
+        return 0
+    c = b[i]
+    need = 1 if c < 0xC0 else 2 if c < 0xE0 else 3 if c < 0xF0 else 4
+    have = n - i
+    return need - have if need > have else 0
 
 
 class _IOMark:
@@ -106,6 +142,7 @@ class Stream:
         self.e = e
         self._ps = None
         self._p()  # made now, as asyncio's buffers are: write() allocates nothing later
+        self._text = _is_text(s)
 
     def _p(self):
         ps = self._ps
@@ -138,12 +175,25 @@ class Stream:
         self.close()
         await self.wait_closed()
 
+    async def _str(self, b):
+        """Bytes b from a text object (sys.stdin) as its own read() returns
+        them: str, the character b ends inside completed first."""
+        k = _utf8_missing(b)
+        if k:
+            try:
+                b += await _io(self._p().readexactly(k))
+            except EOFError:
+                pass  # a cut character at the end: decode what there is
+        return str(b, "utf-8")
+
     async def read(self, n=-1):
-        """Up to n bytes once there are any (b"" at the end); n=-1: all
-        until the end of the stream."""
+        """Up to n bytes once there are any (b"" at the end), or, as asyncio's
+        (obj.read(n)), str from a text object (sys.stdin; "" at the end);
+        n=-1: all bytes until the end of the stream."""
         ps = self._p()
         if n >= 0:
-            return await _io(ps.read(n))
+            b = await _io(ps.read(n))
+            return await self._str(b) if self._text else b
         r = b""
         while True:
             r2 = await _io(ps.read(256))
@@ -165,6 +215,8 @@ class Stream:
             raise EOFError  # asyncio's, without pollen's message
 
     async def readline(self):
+        """The next line, newline included (at the end what is left, or b""):
+        bytes, from a text object too, as asyncio's."""
         return await _io(self._p().readline())
 
     def write(self, buf):

@@ -22,9 +22,16 @@ Stream waits, the port's idle path is what it is without streams.
 Reading never blocks the executor.  A Stream reads what obj says it has
 (machine.UART.any()); an object without any() is read only after the port
 reported it readable, and None from its readinto() (EAGAIN) means "not yet".
-Such an object must then return what it has without waiting: a socket set
-non-blocking, an io.IOBase object.  sys.stdin waits for a full buffer: make
-it Stream(sys.stdin, chunk=1).  Writing: machine.UART.write() itself waits
+How much it asks for then (chunk=None, the default, chooses):
+  * an object with setblocking() (a socket, blocking or not): the Stream
+    sets it non-blocking, and asks for all the room it has;
+  * an object with an ioctl() method (a Python io.IOBase stream, which
+    returns what it holds): all the room it has;
+  * anything else -- sys.stdin, whose read waits until it has all it was
+    asked for -- one byte per readiness report, so a read never waits.
+chunk=0 asks for all the room always; chunk=k at most k bytes per report.
+A text object without readinto() (CPython's sys.stdin) is read through its
+binary buffer.  Writing: machine.UART.write() itself waits
 (up to timeout_char, >= 1 ms) for room in its txbuf when data does not fit:
 give the UART a txbuf that holds what you write between two drain()s.
 
@@ -38,6 +45,8 @@ _on_ready (the Stream's waker) from inside its wait(), also task context.
 Nothing here may be called from an interrupt handler.
 """
 
+import sys
+
 from . import port as _port
 from .future import CURRENT, Leaf, stop_iteration
 from .waker import Waker, static_raw_waker
@@ -45,6 +54,7 @@ from .waker import Waker, static_raw_waker
 POLLIN = 1   # select.POLLIN
 POLLOUT = 4  # select.POLLOUT
 
+_CPYTHON = sys.implementation.name != "micropython"
 _owners = {}  # id(obj) -> its Stream: two Streams on one object would lose wakes
 
 
@@ -59,6 +69,24 @@ def _on_ready(s):
     w = s._ww
     if w is not None:
         w.wake_by_ref()
+
+
+def _readinto(obj, rd):
+    """readinto(buf[, nbytes]) for CPython's objects, whose readinto takes no
+    nbytes, and for a text object without readinto (CPython's sys.stdin):
+    the raw file under its buffer (the buffer itself would read ahead, out of
+    the poller's sight).  Host code: allocates."""
+    if rd is None:
+        b = getattr(obj, "buffer", None)
+        rd = getattr(getattr(b, "raw", b), "readinto", None)
+    if rd is None:
+        def readinto(buf, n=-1):
+            raise TypeError("%r has no readinto(): pollen cannot read it" % (obj,))
+    else:
+        def readinto(buf, n=-1):
+            return rd(memoryview(buf)[:n] if 0 <= n < len(buf) else buf)
+
+    return readinto
 
 
 class _Leaf(Leaf):
@@ -129,14 +157,15 @@ class Stream:
 
     bufsize: the Stream's own read-ahead buffer, used by read(), readexactly()
     and readline() (readinto() reads straight into your buffer).  chunk: for
-    an object without any() whose readinto() waits for a full buffer
-    (sys.stdin), the most to ask for per readiness report (chunk=1).
+    an object without any(), the most to ask for per readiness report (the
+    module docstring: None chooses; sys.stdin gets 1, so a read never waits).
+    Making a Stream on an object with setblocking() sets it non-blocking.
 
     After `await s.readinto(buf)`, `s.count` is the number of bytes read
     (0 only once the stream has ended: then `s.eof` is True).
     """
 
-    def __init__(self, obj, bufsize=64, chunk=0, port=None):
+    def __init__(self, obj, bufsize=64, chunk=None, port=None):
         key = id(obj)
         other = _owners.get(key)
         if other is not None:
@@ -145,6 +174,18 @@ class Stream:
         self.obj = obj
         self.port = port if port is not None else _port.current()
         self._any = getattr(obj, "any", None)  # bound once: machine.UART.any()
+        rd = getattr(obj, "readinto", None)
+        if rd is None or _CPYTHON:  # CPython's take no nbytes; its sys.stdin has none
+            rd = _readinto(obj, rd)
+        self._rd = rd  # bound once: readinto(buf[, nbytes])
+        if chunk is None:
+            chunk = 0
+            if self._any is None and not hasattr(obj, "ioctl"):
+                sb = getattr(obj, "setblocking", None)
+                if sb is not None:
+                    sb(False)  # a socket: a read returns what it has (None: EAGAIN)
+                else:
+                    chunk = 1  # sys.stdin: a read waits until it has all it asked for
         self._chunk = chunk
         self._buf = bytearray(bufsize)  # read ahead by read()/readline(), not returned yet
         self._mv = memoryview(self._buf)
@@ -344,8 +385,8 @@ class Stream:
         if k <= 0:
             return -1
         if k < n:
-            return self._got(self.obj.readinto(buf, k))
-        return self._got(self.obj.readinto(buf))
+            return self._got(self._rd(buf, k))
+        return self._got(self._rd(buf))
 
     def _fill(self):
         """Read what obj has into the Stream's buffer.  True if the buffer
@@ -366,7 +407,7 @@ class Stream:
         if k <= 0:
             return False
         mv = self._mv[re:]
-        r = self._got(self.obj.readinto(mv, k) if k < room else self.obj.readinto(mv))
+        r = self._got(self._rd(mv, k) if k < room else self._rd(mv))
         if r < 0:
             return False
         self._re = re + r
