@@ -180,6 +180,8 @@ def test_the_bench_program_prints_every_figure_and_pollen_allocates_nothing_per_
     rows = [json.loads(l[2:]) for l in r.stdout.splitlines() if l.startswith("@ ")]
     got = {(row["kind"], row.get("what")) for row in rows}
     assert got == {("info", None), ("mem", "import"), ("mem", "per_task"), ("rate", "switch"),
+                   ("rate", "switch, 10 tasks + 1 sleeper"), ("rate", "switch, 100 tasks + 1 sleeper"),
+                   ("rate", "switch, 1000 tasks + 1 sleeper"),
                    ("rate", "event"), ("rate", "flag"), ("alloc", "event"), ("alloc", "flag"),
                    ("alloc", "sleep_ms0"), ("alloc", "lock")}, got
     for row in rows:

@@ -11,6 +11,8 @@ is commentary.  Timed figures alternate the two implementations in this one
 process, `reps` times, and report the medians:
 
   switch     10 tasks, each `await asyncio.sleep_ms(0)` in a loop: task switches/s
+  switch, N tasks + 1 sleeper   the same with N = 10, 100, 1000 tasks (10 and
+             100 on a board) while one more task sleeps: switches/s
   event      Event ping-pong between two tasks: round trips/s
   flag       ThreadSafeFlag ping-pong, set from the tasks: round trips/s
              (asyncio's goes through select.poll; on the unix port that
@@ -48,17 +50,27 @@ def median(xs):
 
 # -- the programs: written once, run with either module --------------------------
 
-def prog_switch(aio, tasks, n):
+def prog_switch(aio, tasks, n, sleeper=False):
+    """Microseconds for `tasks` tasks to `await sleep_ms(0)` n times each;
+    sleeper: with one more task asleep (for longer than the run) meanwhile,
+    as almost every real program has."""
     async def spinner():
         for _ in range(n):
             await aio.sleep_ms(0)
 
+    async def sleeping():
+        await aio.sleep_ms(3600000)
+
     async def main():
+        s = aio.create_task(sleeping()) if sleeper else None
         ts = [aio.create_task(spinner()) for _ in range(tasks)]
         t0 = ticks_us()
         for t in ts:
             await t
-        return ticks_diff(ticks_us(), t0)
+        dt = ticks_diff(ticks_us(), t0)
+        if s is not None:
+            s.cancel()
+        return dt
 
     return aio.run(main())
 
@@ -209,6 +221,20 @@ def main(argv):
             res[name].append(prog_switch(aio, nt, n))
     emit(kind="rate", bench="asyncio_compat", what="switch", unit="switches/s", tasks=nt,
          reps=reps, **{k: nt * n * 1e6 / median(v) for k, v in res.items()})
+
+    # N tasks and one sleeper: asyncio's run queue is a heap, so a sleeping
+    # task must not slow the ready ones (issue 19)
+    total = max(2000, int(100000 * scale))
+    for nt in ((10, 100) if sys.platform == "rp2" else (10, 100, 1000)):
+        n = max(2, total // nt)
+        res = {"asyncio": [], "pollen": []}
+        for _ in range(reps):
+            for name, aio in mods:
+                gc.collect()
+                res[name].append(prog_switch(aio, nt, n, True))
+        emit(kind="rate", bench="asyncio_compat", what="switch, %d tasks + 1 sleeper" % nt,
+             unit="switches/s", tasks=nt, reps=reps,
+             **{k: nt * n * 1e6 / median(v) for k, v in res.items()})
 
     for what, pair, n, n_asyncio in (
             ("event", _event_pair, max(20, int(5000 * scale)), None),
