@@ -18,6 +18,16 @@ for pollen, one after the other, printing progress:
   ping-pong      two tasks waking each other: pollen Signal and Event vs
                  asyncio.Event, round trips per second on the chip.
   RAM            gc.mem_free() deltas on the chip: import, per task, per slot.
+  irq            (asked for by name: --only irq) interrupt sources other than
+                 a pin: 16 rp2.DMA copies of 1 KB, each completion awaited
+                 (pollen.Interrupt vs a ThreadSafeFlag set by a hard DMA
+                 handler), trigger -> task resumes on the chip's ticks_us,
+                 data checked, bytes allocated per wait; and a PIO program
+                 that raises exactly 50 IRQs, each raising GP16 by side-set
+                 and waiting for the task's answer (GP25 toggled, then a
+                 word into its TX FIFO): the IRQs counted
+                 (and none extra), and IRQ -> task from the emulator's
+                 GP16 and GP25 timestamps.
   layouts        the switch and ping-pong ratios again, under 6 program
                  layouts: a function of 3n new names put before the same
                  program shifts its qstr numbers, and with them which names
@@ -137,6 +147,139 @@ async def main():
     rdy.value(1)
     await asyncio.sleep_ms(300)
     rdy.value(0)
+asyncio.run(main())
+print('@ {"done": 1}')
+""",
+}
+
+# Interrupt sources (--only irq).  The PIO program raises GP16 (side-set) in
+# the instruction that raises IRQ 0, stalls until the handler acknowledges it,
+# then waits for the task's answer (a word into its TX FIFO, put after the
+# task toggled GP25) -- 25 rounds of two: exactly 50 IRQs.  (A `wait gpio`
+# handshake on GP25 does not stall in rp2040js: the FIFO does)
+IRQ_COMMON = """
+import gc, json, time, rp2
+from array import array
+from machine import Pin
+def emit(**kw):
+    print('@ ' + json.dumps(kw))
+@rp2.asm_pio(sideset_init=rp2.PIO.OUT_LOW)
+def irq50():
+    set(x, 24)
+    label("loop")
+    irq(block, 0).side(1)
+    nop().side(0)
+    pull(block)
+    irq(block, 0).side(1)
+    nop().side(0)
+    pull(block)
+    jmp(x_dec, "loop")
+    label("end")
+    jmp("end")
+led = Pin(25, Pin.OUT, value=0)
+src = bytearray(1024)
+dst = bytearray(1024)
+N = 16
+"""
+
+IRQ = {
+    "pollen": IRQ_COMMON + """
+import pollen
+from pollen import Interrupt
+from pollen.timer import sleep_ms
+dts = array('i', [0] * N)
+async def dma_run():
+    d = rp2.DMA()
+    ctrl = d.pack_ctrl(size=0, irq_quiet=False)
+    it = Interrupt(d)
+    bad = waits = 0
+    for k in range(N + 1):  # the first warms up
+        if k == 1:
+            gc.collect(); gc.disable(); m0 = gc.mem_alloc()
+        for i in range(1024):
+            src[i] = (i + k) & 0xFF
+        t0 = time.ticks_us()
+        d.config(read=src, write=dst, count=1024, ctrl=ctrl, trigger=True)
+        waits += await it.wait()
+        if k:
+            dts[k - 1] = time.ticks_diff(time.ticks_us(), t0)
+            bad += dst != src
+    alloc = gc.mem_alloc() - m0
+    gc.enable()
+    it.close(); d.close()
+    s = sorted(dts)
+    emit(what="dma", side="pollen", n=N, completions=waits - 1, bad=bad, median=s[N // 2], alloc=alloc / N)
+async def pio_run():
+    sm = rp2.StateMachine(0, irq50, freq=2000000, sideset_base=Pin(16))
+    it = Interrupt(sm)
+    total = wakes = 0
+    sm.active(1)
+    while total < 50:
+        total += await it.wait()
+        wakes += 1
+        led.toggle()
+        sm.put(0)  # the answer the program waits for
+    await sleep_ms(100)
+    extra = it.take()
+    sm.active(0); it.close(); rp2.PIO(0).remove_program()
+    emit(what="pio", side="pollen", counted=total, wakes=wakes, extra=extra)
+async def main():
+    await dma_run()
+    await pio_run()
+pollen.Executor(4).run(main())
+print('@ {"done": 1}')
+""",
+    "asyncio": IRQ_COMMON + """
+import asyncio
+dts = array('i', [0] * N)
+async def dma_run():
+    d = rp2.DMA()
+    ctrl = d.pack_ctrl(size=0, irq_quiet=False)
+    flag = asyncio.ThreadSafeFlag()
+    cnt = array('i', [0])
+    def h(d):
+        cnt[0] += 1
+        flag.set()
+    d.irq(h, hard=True)
+    bad = 0
+    for k in range(N + 1):  # the first warms up
+        if k == 1:
+            gc.collect(); gc.disable(); m0 = gc.mem_alloc()
+        for i in range(1024):
+            src[i] = (i + k) & 0xFF
+        t0 = time.ticks_us()
+        d.config(read=src, write=dst, count=1024, ctrl=ctrl, trigger=True)
+        await flag.wait()
+        if k:
+            dts[k - 1] = time.ticks_diff(time.ticks_us(), t0)
+            bad += dst != src
+    alloc = gc.mem_alloc() - m0
+    gc.enable()
+    d.irq(None); d.close()
+    s = sorted(dts)
+    emit(what="dma", side="asyncio", n=N, completions=cnt[0] - 1, bad=bad, median=s[N // 2], alloc=alloc / N)
+async def pio_run():
+    sm = rp2.StateMachine(0, irq50, freq=2000000, sideset_base=Pin(16))
+    flag = asyncio.ThreadSafeFlag()
+    cnt = array('i', [0])
+    def h(sm):
+        cnt[0] += 1
+        flag.set()
+    sm.irq(h, hard=True)
+    wakes = 0
+    sm.active(1)
+    while cnt[0] < 50:
+        await flag.wait()
+        wakes += 1
+        led.toggle()
+        sm.put(0)  # the answer the program waits for
+    await asyncio.sleep_ms(100)
+    total = cnt[0]
+    sm.active(0); sm.irq(None); rp2.PIO(0).remove_program()
+    emit(what="pio", side="asyncio", counted=total, wakes=wakes, extra=total - 50)
+async def main():
+    await dma_run()
+    await pio_run()
 asyncio.run(main())
 print('@ {"done": 1}')
 """,
@@ -403,6 +546,28 @@ def idle_duty(b, side):
     return 100.0 * busy / elapsed
 
 
+def irq_sources(b, side):
+    """The interrupt-source program for `side`: its records (DMA, PIO), and
+    IRQ -> task from the emulator's timestamps: each GP16 rise (the PIO's
+    IRQ, by side-set) to the GP25 change that answers it."""
+    ctl = b.ctl
+    ctl.watch(16, 25)
+    ctl.events()
+    recs = records(b.run(IRQ[side], timeout=600))
+    lat = []
+    rise = None
+    for e in ctl.events():
+        if e["pin"] == 16 and e["level"] == 1:
+            rise = e["t_ns"]
+        elif e["pin"] == 25 and rise is not None:
+            lat.append((e["t_ns"] - rise) / 1000.0)
+            rise = None
+    out = {r["what"]: r for r in recs}
+    out["lat"] = {"median": statistics.median(lat) if lat else None, "worst": max(lat) if lat else None,
+                  "n": len(lat)}
+    return out
+
+
 def med(recs, what, side, key="value", mode="both"):
     xs = [r[key] for r in recs if r.get("what") == what and r.get("side") == side
           and r.get("mode", "both") == mode]
@@ -423,7 +588,8 @@ def main(argv=None):
                     help="comma list of figures to run: latency, idle, ticker, rates, layouts, ram (the "
                          "default: about 4 minutes on the emulated Pico), compat (the same asyncio programs "
                          "under asyncio and pollen.asyncio, tools/bench_asyncio_compat.py: about 10 "
-                         "minutes more there, so asked for by name)")
+                         "minutes more there, so asked for by name), irq (DMA completions, PIO IRQs "
+                         "and IRQ -> task, pollen.Interrupt vs asyncio; emulated Pico; asked for by name)")
     a = ap.parse_args(argv)
     t0 = time.monotonic()
     try:
@@ -457,6 +623,11 @@ def main(argv=None):
                 step("10 ms periodic task, %s, %d periods" % (side, TICKS))
                 res[("tick", side)] = r = ticker_error(b, side)
                 step("   max error %.1f us, mean %.1f (first tick %+.1f us)" % (r["max"], r["mean"], r["first"]))
+        if b.ctl is not None and "irq" in only:
+            for side in ("asyncio", "pollen"):
+                step("interrupt sources, %s: 16 DMA completions, 50 PIO IRQs" % side)
+                res[("irq", side)] = r = irq_sources(b, side)
+                step("   DMA %s, PIO %s, IRQ -> task median %s us" % (r.get("dma"), r.get("pio"), r["lat"]["median"]))
         if b.ctl is None:
             step("edge -> task, idle duty and ticker: not run (they need the emulated Pico's timestamps: EMU=1)")
         rates, ram = [], []
@@ -555,6 +726,23 @@ def report(res, rates, ram, a, compat=()):
             v = sorted(r[key] for r in lays)
             L.append("| %s ÷ asyncio, under %d program layouts: min / median / max | — | — | "
                      "%.2f× / %.2f× / %.2f× | %s |" % (name, len(v), v[0], statistics.median(v), v[-1], target))
+    ia, ip = res.get(("irq", "asyncio")), res.get(("irq", "pollen"))
+    if ia or ip:
+        L += ["", "Interrupt sources (`--only irq`): pollen.Interrupt vs a ThreadSafeFlag set by a hard handler:",
+              "", "| figure | asyncio | pollen | target |", "|---|---|---|---|"]
+
+        def irow(name, fn, target):
+            L.append("| %s | %s | %s | %s |" % (name, fn(ia) if ia else "not run", fn(ip) if ip else "not run", target))
+
+        irow("16 DMA copies of 1 KB: completions awaited, data wrong",
+             lambda r: "%d, %d wrong" % (r["dma"]["completions"], r["dma"]["bad"]), "16, 0 wrong")
+        irow("DMA: trigger → task resumes, median (µs, chip ticks_us)", lambda r: "%d" % r["dma"]["median"], "—")
+        irow("DMA: bytes allocated per completion awaited", lambda r: "%.1f" % r["dma"]["alloc"], "0")
+        irow("PIO program raising 50 IRQs: counted, extra after the 50th",
+             lambda r: "%d (in %d wakes), %d extra" % (r["pio"]["counted"], r["pio"]["wakes"], r["pio"]["extra"]),
+             "50, 0 extra")
+        irow("PIO IRQ → task answers on GP25, median / worst (µs, %s IRQs)" % (ip or ia)["lat"]["n"],
+             lambda r: "%.1f / %.1f" % (r["lat"]["median"], r["lat"]["worst"]) if r["lat"]["n"] else "—", "—")
     rows = [r for r in compat if r.get("kind") in ("rate", "alloc")]
     if rows:
         L += ["", "The same asyncio programs, `import asyncio` vs `import pollen.asyncio as asyncio` "
