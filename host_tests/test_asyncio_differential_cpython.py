@@ -190,3 +190,38 @@ def test_the_bench_program_prints_every_figure_and_pollen_allocates_nothing_per_
             assert row["what"] == "sleep_ms0" or row["asyncio"] > 0, row  # asyncio's do allocate
         elif row["kind"] == "rate":
             assert row["pollen"] > 0 and row["asyncio"] > 0, row
+
+
+_PARTS = """
+import sys
+sys.path.insert(0, %r)
+import pollen.asyncio as asyncio
+parts = ("asyncio_event", "asyncio_lock", "asyncio_funcs", "asyncio_stream")
+def loaded():
+    return [p for p in parts if "pollen." + p in sys.modules]
+print(loaded())
+asyncio.Event
+print(loaded(), asyncio.ThreadSafeFlag.__module__.split(".")[-1])
+asyncio.Lock, asyncio.gather
+print(loaded())
+asyncio.StreamReader
+print(loaded())
+try:
+    asyncio.NoSuchName
+except AttributeError as e:
+    print("AttributeError", e)
+"""
+
+
+def test_the_core_loads_alone_and_each_part_on_the_first_use_of_its_names():
+    # asyncio's __init__.py table: Event and ThreadSafeFlag, Lock, wait_for
+    # and gather, and the streams each load when a program first names them
+    script = _PARTS % os.path.join(ROOT, "firmware")
+    r = subprocess.run([MP, "-c", script], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [
+        "[]",
+        "['asyncio_event'] asyncio_event",
+        "['asyncio_event', 'asyncio_lock', 'asyncio_funcs']",
+        "['asyncio_event', 'asyncio_lock', 'asyncio_funcs', 'asyncio_stream']",
+        "AttributeError NoSuchName"]

@@ -34,6 +34,12 @@ unless the flag was set in a hard IRQ and the port can tell
 (port.in_hard_irq) -- and a task woken by a pollen future in front: it runs
 right after the task that is running ("the fast path").
 
+What loads.  `import pollen.asyncio` loads the core: the loop, Task,
+sleep, create_task, run.  Event and ThreadSafeFlag (asyncio_event), Lock
+(asyncio_lock), wait_for and gather (asyncio_funcs) and the streams
+(asyncio_stream) load on first use of their names (the __getattr__ at the
+end), as asyncio's __init__.py loads its parts.
+
 What allocates.  create_task (the Task) and a task's first pollen waker;
 gather, wait_for and the streams (as asyncio's do).  The round trips of
 sleep_ms/sleep, Event.wait/set, ThreadSafeFlag.wait/set and
@@ -815,302 +821,30 @@ def new_event_loop():
 
 new_event_loop()
 
-
 ################################################################################
-# wait_for, gather
+# The rest loads on first use, as asyncio's __init__.py loads its parts:
+# a program pays the RAM of what it uses.
+
+_attrs = {
+    "wait_for": "funcs",
+    "wait_for_ms": "funcs",
+    "gather": "funcs",
+    "Event": "event",
+    "ThreadSafeFlag": "event",
+    "Lock": "lock",
+    "StreamReader": "stream",
+    "StreamWriter": "stream",
+    "Stream": "stream",
+    "open_connection": "stream",
+    "start_server": "stream",
+    "Server": "stream",
+}
 
 
-async def _run(waiter, aw):
-    try:
-        result = await aw
-        status = True
-    except BaseException as er:
-        result = None
-        status = er
-    d = waiter.data
-    if d is None or d is _task_queue.sleeping:  # the waiter still sleeps: wake it with the outcome
-        if waiter.cancel():
-            waiter.data = CancelledError(status, result)
-
-
-async def wait_for(aw, timeout, sleep=sleep):
-    """Await `aw` for at most `timeout` seconds, else cancel it and raise
-    TimeoutError."""
-    aw = _promote_to_task(aw)
-    if timeout is None:
-        return await aw
-    runner_task = create_task(_run(cur_task, aw))
-    try:
-        await sleep(timeout)
-    except CancelledError as er:
-        status = er.args[0] if er.args else None
-        if status is None:  # wait_for itself was cancelled
-            runner_task.cancel()
-            raise er
-        elif status is True:
-            return er.args[1]
-        else:
-            raise status
-    runner_task.cancel()
-    await runner_task
-    raise TimeoutError
-
-
-def wait_for_ms(aw, timeout):
-    """wait_for with the timeout in milliseconds."""
-    return wait_for(aw, timeout, sleep_ms)
-
-
-async def gather(*aws, return_exceptions=False):
-    """Run `aws` concurrently; the list of their results (or, with
-    return_exceptions, of results and exceptions)."""
-    def done(t, er):
-        nonlocal state
-        if gather_task.data is not _Remove:
-            return  # already woken (an earlier exception, or cancelled)
-        elif not return_exceptions and not isinstance(er, StopIteration):
-            state = er
-        else:
-            state -= 1
-            if state:
-                return
-        _task_queue.push(gather_task)
-
-    ts = [_promote_to_task(aw) for aw in aws]
-    state = 0
-    for i in range(len(ts)):
-        if ts[i].state is True:
-            ts[i].state = done
-            state += 1
-        elif not ts[i].state:
-            if not isinstance(ts[i].data, StopIteration):
-                if not return_exceptions:
-                    state = -len(ts)
-        else:
-            raise RuntimeError("can't gather")
-    gather_task = cur_task
-    cancel_all = False
-    if state > 0:
-        gather_task.data = _Remove
-        try:
-            await _SUSPEND
-        except CancelledError as er:
-            cancel_all = True
-            state = er
-    for i in range(len(ts)):
-        if ts[i].state is done:
-            ts[i].state = True
-            if cancel_all:
-                ts[i].cancel()
-        elif isinstance(ts[i].data, StopIteration):
-            ts[i] = ts[i].data.value
-        else:
-            if return_exceptions:
-                ts[i] = ts[i].data
-            elif isinstance(state, int):
-                state = ts[i].data
-    if state:
-        raise state
-    return ts
-
-
-################################################################################
-# Event, ThreadSafeFlag, Lock
-
-
-class _EventWait(_Awaiter):
-    def __init__(self, ev):
-        self.ev = ev
-
-    def __next__(self):
-        t = cur_task
-        if t.aw is self:  # resumed by set()
-            t.aw = None
-            _done(_TRUE)
-        ev = self.ev
-        if ev.state:
-            _done(_TRUE)
-        ev.waiting.append(t)
-        t.data = ev.waiting
-        t.aw = self
-
-
-class Event:
-    """asyncio's Event.  set() is task-side only (use ThreadSafeFlag from an
-    interrupt); it queues every waiter in the order they began to wait.
-    wait() completes with True and allocates nothing."""
-
-    def __init__(self):
-        self.state = False
-        self.waiting = TaskQueue()
-        self._wait = _EventWait(self)  # made once: wait() allocates nothing
-
-    def is_set(self):
-        return self.state
-
-    def set(self):
-        waiting = self.waiting
-        while waiting.head is not None:
-            _task_queue.push(waiting.pop())
-        self.state = True
-
-    def clear(self):
-        self.state = False
-
-    def wait(self):
-        return self._wait
-
-
-class _FlagWait(_Awaiter):
-    def __init__(self, flag):
-        self.flag = flag
-
-    def __next__(self):
-        t = cur_task
-        if t.aw is self:  # queued by the loop: the flag was set
-            t.aw = None
-            _done(_STOP)
-        f = self.flag
-        n = f._n
-        if n != f._seen:
-            f._seen = n  # consumed: the flag clears itself
-            f._fast = 0
-            _done(_STOP)
-        _parked.append(t)
-        t.data = _parked
-        t.aw = self
-
-    def ready(self, r, t):
-        """Loop side, collect round r: 0 keep waiting, 1 queue at the back,
-        2 queue in front.  One set() releases every task waiting when the
-        loop finds it (they share the round), and is consumed."""
-        f = self.flag
-        if f._round != r:
-            n = f._n
-            if n == f._seen:
-                return 0
-            f._seen = n
-            f._round = r
-            f._how = 2 if f._fast else 1
-            f._fast = 0
-        return f._how
-
-
-class ThreadSafeFlag:
-    """asyncio's ThreadSafeFlag: set() from an interrupt handler, a
-    scheduled callback or a task; wait() returns once it is set, and clears
-    it.  pollen's: set() is ISR-safe (no allocation: stores and the
-    executor's wake); any number of tasks may wait (one set() releases every
-    task waiting at that moment); and a set() from a hard IRQ -- if the port
-    can tell (port.in_hard_irq) -- runs the released tasks next, ahead of
-    tasks merely ready.  From anywhere else they queue as in asyncio."""
-
-    def __init__(self):
-        self._n = 0       # set() count: written by set() only
-        self._seen = 0    # the count consumed: written by the task side only
-        self._fast = 0    # a set() came from a hard IRQ
-        self._round = -1  # the loop's collect round that last released waiters
-        self._how = 0     # ... and where it queued them
-        self._wait = _FlagWait(self)  # made once: wait() allocates nothing
-
-    def set(self):
-        """Set the flag.  ISR-safe: no allocation."""
-        self._n = (self._n + 1) & _MASK
-        irq = _in_hard_irq
-        if irq is not None and irq():
-            self._fast = 1
-        s = _isr  # _wake_loop(), inlined: a call less on the interrupt path
-        s.n = (s.n + 1) & _MASK
-        if s.idle:
-            w = s.waker
-            if w is not None:
-                w.vtable.wake_by_ref(w.data)
-
-    def clear(self):
-        self._seen = self._n
-        self._fast = 0
-
-    def wait(self):
-        return self._wait
-
-
-class _LockAcquire(_Awaiter):
-    def __init__(self, lock):
-        self.lock = lock
-
-    def __next__(self):
-        t = cur_task
-        lock = self.lock
-        if t.aw is self:  # release() handed the lock to us
-            t.aw = None
-            lock.state = 1
-            _done(_TRUE)
-        if lock.state != 0:
-            lock.waiting.append(t)
-            t.data = lock.waiting
-            t.aw = self
-            return None
-        lock.state = 1
-        _done(_TRUE)
-
-    def thrown(self, t):
-        lock = self.lock
-        if lock.state is t:  # cancelled after release() chose it: pass the lock on
-            lock.state = 1
-            lock.release()
-
-
-class _Released(_Awaiter):
-    """What Lock.__aexit__ returns: an await that ends at once with None."""
-
-    def __next__(self):
-        _done(_STOP)
-
-
-_RELEASED = _Released()
-
-
-class Lock:
-    """asyncio's Lock: acquire() waits first in first out; `async with`.
-    acquire() and `async with` allocate nothing."""
-
-    def __init__(self):
-        self.state = 0  # 0 unlocked, 1 locked, or the task release() chose next
-        self.waiting = TaskQueue()
-        self._acquire = _LockAcquire(self)  # made once
-
-    def locked(self):
-        return self.state == 1
-
-    def release(self):
-        if self.state != 1:
-            raise RuntimeError("Lock not acquired")
-        if self.waiting.head is not None:
-            self.state = self.waiting.pop()
-            _task_queue.push(self.state)
-        else:
-            self.state = 0
-
-    def acquire(self):
-        return self._acquire
-
-    def __aenter__(self):
-        return self._acquire
-
-    def __aexit__(self, exc_type, exc, tb):
-        self.release()
-        return _RELEASED
-
-
-################################################################################
-# Streams: pollen.asyncio_stream, loaded on first use
-
-
-def __getattr__(name):
-    if name not in ("StreamReader", "StreamWriter", "Stream", "open_connection",
-                    "start_server", "Server"):
-        raise AttributeError(name)
-    from . import asyncio_stream
-    value = getattr(asyncio_stream, name)
-    globals()[name] = value  # next time: a plain module attribute
+def __getattr__(attr):
+    mod = _attrs.get(attr)
+    if mod is None:
+        raise AttributeError(attr)
+    value = getattr(__import__("asyncio_" + mod, globals(), None, (attr,), 1), attr)
+    globals()[attr] = value  # next time: a plain module attribute
     return value
