@@ -17,32 +17,36 @@ modules still import no driver.
 
 __version__ = "0.1.0"
 
-# name -> the submodule that defines it
-_attrs = {
-    "PENDING": "future", "Context": "future", "Future": "future",
-    "RawWaker": "waker", "RawWakerVTable": "waker", "Waker": "waker",
-    "Flag": "flag", "flag_waker": "flag",
-    "CountingWaker": "wakers", "parking_waker": "wakers",
-    "oneshot": "oneshot",
-    "block_on": "blocking",
-    "Executor": "executor", "Task": "executor", "LOG": "executor", "STOP": "executor",
-    "RESTART": "executor",
-    "join": "combinators", "select": "combinators", "yield_now": "combinators",
-    "Signal": "sync", "Event": "sync", "Channel": "sync",
-    "Interrupt": "irq",
-    # drivers: what a program reaches for first
-    "sleep_ms": "timer", "sleep_us": "timer", "sleep_until": "timer",
-    "Ticker": "ticker", "Delay": "ticker", "with_timeout": "ticker",
-    "Input": "gpio", "Output": "gpio",
-    "Button": "button",
-    "Watchdog": "watchdog",
-    "SpawnError": "errors", "CancelledError": "errors", "TimeoutError": "errors",
-    "ContractError": "errors",
-}
+# submodule, (the names it defines, that the package hands out), ...  A
+# constant tuple, not a dict: frozen into flash, it costs no RAM (a dict is
+# built at import, ~500 B)
+_attrs = (
+    "future", ("PENDING", "Context", "Future"),
+    "waker", ("RawWaker", "RawWakerVTable", "Waker"),
+    "flag", ("Flag", "flag_waker"),
+    "wakers", ("CountingWaker", "parking_waker"),
+    "oneshot", ("oneshot",),
+    "blocking", ("block_on",),
+    "executor", ("Executor", "Task", "LOG", "STOP", "RESTART"),
+    "combinators", ("join", "select", "yield_now"),
+    "sync", ("Signal", "Event", "Channel"),
+    "irq", ("Interrupt",),
+    "timer", ("sleep_ms", "sleep_us", "sleep_until"),
+    "ticker", ("Ticker", "Delay", "with_timeout"),
+    "gpio", ("Input", "Output"),
+    "button", ("Button",),
+    "watchdog", ("Watchdog",),
+    "errors", ("SpawnError", "CancelledError", "TimeoutError", "ContractError"),
+)
 
 
 def __getattr__(attr):
-    mod = _attrs.get(attr, None)
+    mod = None
+    t = _attrs
+    for i in range(0, len(t), 2):
+        if attr in t[i + 1]:
+            mod = t[i]
+            break
     if mod is None:  # `from . import port`: a submodule, asked for before it was loaded
         try:
             value = __import__("pollen." + attr, None, None, [attr])

@@ -37,7 +37,6 @@ handler sets it (port_rp2: WFI in machine code).
 import sys
 
 from . import port as _port
-from .errors import CancelledError, ContractError, SpawnError
 from .future import CURRENT, PENDING, Context, Future, as_future, is_coroutine
 from .waker import RawWaker, RawWakerVTable, Waker
 from .fast import twin as _twin
@@ -245,6 +244,7 @@ class Executor:
         on_error returning RESTART the task is restarted from it.
         """
         if self._stopped:
+            from .errors import SpawnError  # (loaded when first raised: no RAM until then)
             raise SpawnError(
                 "this Executor was stopped (a task failed under the STOP policy); "
                 "make a new Executor to run more tasks"
@@ -262,6 +262,7 @@ class Executor:
         else:
             if coro is aw and hasattr(aw, "close"):
                 aw.close()  # it will never run: close it rather than leak it half-made
+            from .errors import SpawnError
             raise SpawnError(
                 "Executor is full: all %d task slots are in use. Create it with "
                 "more slots (Executor(capacity=%d)) or let a task finish first"
@@ -335,6 +336,7 @@ class Executor:
         finally:
             CURRENT.cx = prev
         self._free(i)
+        from .errors import CancelledError  # (loaded on first use: no RAM until then)
         t._finish(CANCELLED, CancelledError("task %s was cancelled" % t.name))
 
     def shutdown(self):
@@ -393,6 +395,7 @@ class Executor:
         or -- debug mode -- returned pending without taking its waker: fail
         it with a ContractError.  True: the loop stops."""
         if r is not None:
+            from .errors import ContractError
             exc = ContractError(
                 "task %s awaited %r, which is not a pollen future (an asyncio "
                 "object?); use pollen's futures" % (self._task[k].name, r))

@@ -46,7 +46,7 @@ source and keeps counting until close().
 from array import array
 
 from .future import _STOP, CURRENT, PENDING, Future, bind
-from .waker import WakerSlot
+from .slot import WakerSlot
 
 _MASK = 0x3FFFFFFF  # counts stay small ints on a 32-bit port: no allocation
 

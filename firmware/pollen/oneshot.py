@@ -8,7 +8,7 @@ wakes the waker it stored -- never lost.
 """
 
 from .future import PENDING, Future
-from .waker import WakerSlot
+from .slot import WakerSlot
 
 _EMPTY = object()
 

@@ -61,9 +61,6 @@ class MachinePort:
         self.irq_off = machine.disable_irq
         self.irq_on = machine.enable_irq
         self._io = _CellIO()
-        self._poller = select.poll()
-        self._poller.register(self._io, 1)  # POLLIN
-        self._ipoll = self._poller.ipoll
         # The alarm.  One machine.Timer, whose hard IRQ runs the handler; or
         # the board's own (port_rp2), which only wakes the CPU: `alarm` is then
         # its state, array('i') [ARMED, DEADLINE (ticks_us), CLOCK (the address
@@ -90,9 +87,13 @@ class MachinePort:
         # or the alarm is due (port_rp2.wfi_until), or None; and run_pending():
         # what the firmware has pending (soft IRQs, USB, Ctrl-C) runs there.  The
         # executor's idle is wfi, then run_pending, until a wake is for it
-        self.sleep = self._ipoll_sleep
         self.wfi = None
-        if board is not None:
+        if board is None:  # the ipoll sleep: a poller of its own, made here (a board's sleep needs none)
+            p = select.poll()
+            p.register(self._io, 1)  # POLLIN
+            self._ipoll = p.ipoll
+            self.sleep = self._ipoll_sleep
+        else:
             self.sleep = board.wait
             self.wfi = board.wfi_until
             self.run_pending = board.run_pending

@@ -35,7 +35,7 @@ from array import array
 
 from .fast import twin as _twin
 from .future import _STOP, CURRENT, PENDING, Future, bind
-from .waker import WakerSlot
+from .slot import WakerSlot
 
 _viper = _twin("sync_viper")  # the machine-code twins (pollen.fast), or None
 
