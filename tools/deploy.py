@@ -361,11 +361,52 @@ def cmd_build(a):
     print("built %d files in %s" % (len(files), out))
 
 
+FROZEN_CHECK = """import os
+try:
+    import pollen
+except ImportError:
+    print('POLLEN none')
+except Exception as e:
+    print('POLLEN broken', repr(e))
+else:
+    f = getattr(pollen, '__file__', None)
+    try:
+        os.stat(f)
+        print('POLLEN file', f)
+    except Exception:
+        print('POLLEN frozen', f)
+"""
+
+
+def frozen_pollen(port):
+    """The name `import pollen` has on the board (after a soft reset) if the
+    firmware has pollen frozen in, else None.  A frozen module's __file__ is
+    its name in the image ("pollen/__init__.py"), which is no file on the
+    board; and '.frozen' comes before '/lib' in an rp2 board's sys.path, so a
+    copy in :lib/pollen would never be imported."""
+    for line in mpremote(port, "exec", FROZEN_CHECK, resume=False, timeout=60).splitlines():
+        parts = line.split(None, 2)
+        if parts[:2] == ["POLLEN", "frozen"]:
+            return parts[2].strip() if len(parts) > 2 else "?"
+    return None
+
+
 def cmd_flash(a):
     t0 = time.monotonic()
     out, files = build(a.root, a.board, a.app, a.out, a.march)
     if a.firmware:
         install_firmware(a.port, a.firmware)
+    frozen = frozen_pollen(a.port)
+    if frozen and not a.firmware:
+        raise DeployError("the firmware on %s has pollen frozen in (import pollen -> %s), so a copy in "
+                          ":lib/pollen would never be imported: rebuild the image with `make firmware` and "
+                          "write it with `make flash FIRMWARE=build/firmware/RPI_PICO/firmware.uf2`, or "
+                          "write a stock MicroPython .uf2 first (`make flash FIRMWARE=RPI_PICO-...uf2`)"
+                          % (a.port or "auto", frozen))
+    if frozen:  # the image just written: pollen and the apps are in it, the rest stays on the filesystem
+        files = {rel: p for rel, p in files.items() if rel in ("main.py", "board_config.py")}
+        print("%s has pollen and the apps frozen in: installing only main.py and board_config.py "
+              "(and removing any :lib/pollen, :lib/apps it would shadow)" % a.firmware)
     dirs = {STAGING}
     for rel in files:
         parts = rel.split("/")[:-1]
@@ -388,7 +429,8 @@ def cmd_flash(a):
         mpremote(a.port, "reset", timeout=20)
     apps = sorted(rel[9:-4] for rel in files if rel.startswith("lib/apps/"))
     print("flashed %d files (%d bytes, all sha256-verified) to %s in %.1fs: board %s, apps %s%s"
-          % (len(files), size, a.port or "auto", time.monotonic() - t0, a.board, ", ".join(apps) or "-",
+          % (len(files), size, a.port or "auto", time.monotonic() - t0, a.board,
+             ", ".join(apps) or ("frozen in the firmware" if frozen else "-"),
              " (default %s)" % a.app if a.app else ""))
 
 
