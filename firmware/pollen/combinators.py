@@ -4,7 +4,7 @@ join and select poll their children with the task's own context, as Rust's
 do: any child's wake re-polls the whole composition.
 """
 
-from .future import _STOP, CURRENT, PENDING, YIELD, Context, Future, _viper, as_future, bind, is_coroutine
+from .future import _STOP, CURRENT, PENDING, YIELD, Context, Future, Leaf, _viper, as_future, bind, is_coroutine
 
 
 class CoroFuture(Future):
@@ -55,7 +55,7 @@ def _future(aw):
     return CoroFuture(aw) if is_coroutine(aw) else as_future(aw)
 
 
-class _YieldNow(Future):
+class _YieldNow(Leaf):
     """Completes on the second poll.  One shared instance: yield_now() arms
     it (armed[0] = 1: a byte, which leaves_viper.yield_next, its twin, reads
     as plain memory) and the awaiting task consumes the arming on its next
@@ -64,7 +64,7 @@ class _YieldNow(Future):
     def __init__(self):
         self.armed = bytearray(1)
 
-    __iter__ = Future.__await__  # found here, not in the base class: looked up on every await
+    __iter__ = Leaf.__await__  # found here, not in the base class: looked up on every await
 
     def __next__(self):
         armed = self.armed
@@ -76,14 +76,6 @@ class _YieldNow(Future):
 
     if _viper is not None:  # the same in machine code (pollen.fast)
         __next__ = _viper.yield_next
-
-    def poll(self, cx):
-        armed = self.armed
-        if armed[0]:
-            armed[0] = 0
-            cx.waker().wake_by_ref()
-            return PENDING
-        return None
 
 
 _YIELD_NOW = _YieldNow()  # reused by every yield_now(): no allocation per switch

@@ -37,7 +37,7 @@ handler sets it (port_rp2: WFI in machine code).
 import sys
 
 from . import port as _port
-from .future import CURRENT, PENDING, Context, Future, as_future, is_coroutine
+from .future import CURRENT, PENDING, Context, Leaf, _stop, as_future, is_coroutine
 from .waker import RawWaker, RawWakerVTable, Waker
 from .fast import twin as _twin
 _loop = _twin("loop_viper")  # machine code for this CPU (a board, unix MicroPython): pollen.fast
@@ -61,7 +61,7 @@ STOP = 1     # report it and make run() raise it
 RESTART = 2  # report it and spawn the task's factory again (spawn(factory=...))
 
 
-class Task(Future):
+class Task(Leaf):
     """The handle spawn() returns.  Await it for the task's result; the
     task's exception is raised to whoever awaits it."""
 
@@ -98,10 +98,10 @@ class Task(Future):
         self._reported = True  # somebody looked at it
         raise self._value
 
-    def poll(self, cx):
+    def __next__(self):
         if self._state == RUNNING:
             w = self._waiters
-            waker = cx.waker()
+            waker = CURRENT.cx.waker()
             if w is None:
                 self._waiters = [waker]
             else:
@@ -110,8 +110,8 @@ class Task(Future):
                         break
                 else:
                     w.append(waker)
-            return PENDING
-        return self.result()
+            return None
+        _stop(self.result())
 
     def close(self):
         w = self._waiters

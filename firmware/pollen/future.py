@@ -124,19 +124,24 @@ class Future:
 
 class Leaf(Future):
     """The one shape of pollen's hand-written leaves: the work is in
-    __next__ (the await path: one frame per resume, reading the task's
-    context from CURRENT.cx), and poll(cx) -- for join/select and other
-    poll()-drivers -- runs that same __next__ with `cx` as the context."""
+    __next__ -- the await path: one frame per resume, the task's context
+    read from CURRENT.cx -- which returns None while pending (having
+    registered the waker), YIELD to run again after the others, or raises
+    StopIteration(result) (future._stop: the shared one for None).  poll(cx),
+    for join/select and other poll()-drivers, runs that same __next__ with
+    `cx` as the context; nothing else is written twice."""
 
     def poll(self, cx):
         prev = CURRENT.cx
         CURRENT.cx = cx
         try:
-            self.__next__()
-        except StopIteration:
-            return None
+            r = self.__next__()
+        except StopIteration as e:
+            return e.value
         finally:
             CURRENT.cx = prev
+        if r is YIELD:  # ready again at once (yield_now): a poll()-driver needs a wake
+            cx.waker().wake_by_ref()
         return PENDING
 
 

@@ -23,7 +23,7 @@ simulated board and every other port run.
 from array import array
 
 from . import port as _port
-from .future import _STOP, CURRENT, PENDING, Future, _viper, bind
+from .future import _STOP, CURRENT, Leaf, _viper, bind, stop_iteration
 
 FALLING = 4  # machine.Pin.IRQ_FALLING on rp2
 RISING = 8   # machine.Pin.IRQ_RISING
@@ -66,7 +66,7 @@ CELL = 13    # the wake cell's address, for a board handler that sets _EdgeWait.
 _FIELDS = 14
 
 
-class _EdgeWait(Future):
+class _EdgeWait(Leaf):
     """The Input's one wait object.  It also holds the waiting task's waker
     and its fast-wake cell: fields the task side stores on every wait, kept
     off the Input, whose properties make every store to it look the class
@@ -96,16 +96,18 @@ class _EdgeWait(Future):
             st[9] = 0  # ACTIVE
             _STOP.__traceback__ = None  # the shared StopIteration: no allocation
             raise _STOP
-        return Future.__next__(self)
-
-    pending = Future.__next__  # the poll path, for leaves_viper.edge_next
+        return self.pending()
 
     if _viper is not None:  # the same in machine code (pollen.fast)
         __next__ = _viper.edge_next
 
-    __iter__ = Future.__await__  # found here, not in the base class: looked up on every await
+    __iter__ = Leaf.__await__  # found here, not in the base class: looked up on every await
 
-    def poll(self, cx):
+    def pending(self):
+        """No wanted edge yet (both twins of __next__ come here): the first
+        resume arms the wait -- done at once if a level it waits for already
+        holds -- and every resume registers the task's waker.  None: pending."""
+        cx = CURRENT.cx
         st = self.st
         if not st[ACTIVE]:
             if st[WANT]:
@@ -121,13 +123,10 @@ class _EdgeWait(Future):
                 st[EDGE_US] = inp._ticks_us()
                 st[EDGE_MS] = inp._ticks_ms()
                 self.close()
-                return None
-            return PENDING
-        if st[HIT]:
-            self.close()
+                stop_iteration()
             return None
         self._register(cx.waker())
-        return PENDING
+        return None
 
     def _register(self, w):
         """Task side: the waker the IRQ wakes, resolved once here (waker.py)."""

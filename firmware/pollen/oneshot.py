@@ -7,26 +7,26 @@ reading the value, so a resolve() between the two is seen by that poll or
 wakes the waker it stored -- never lost.
 """
 
-from .future import PENDING, Future
+from .future import CURRENT, Leaf, _stop
 from .slot import WakerSlot
 
 _EMPTY = object()
 
 
-class _Slot(Future):
+class _Slot(Leaf):
     __slots__ = ("value", "waker")
 
     def __init__(self):
         self.value = _EMPTY
         self.waker = WakerSlot("a oneshot future", "await it from one task")
 
-    def poll(self, cx):
-        self.waker.register(cx.waker())  # register first, then look
+    def __next__(self):
+        self.waker.register(CURRENT.cx.waker())  # register first, then look
         v = self.value
         if v is _EMPTY:
-            return PENDING
+            return None
         self.waker.clear()
-        return v
+        _stop(v)
 
     def close(self):
         self.waker.clear()

@@ -34,7 +34,7 @@ makes a small future per call.
 from array import array
 
 from .fast import twin as _twin
-from .future import _STOP, CURRENT, PENDING, Future, bind
+from .future import _STOP, CURRENT, PENDING, Leaf, _stop, bind, stop_iteration
 from .slot import WakerSlot
 
 _viper = _twin("sync_viper")  # the machine-code twins (pollen.fast), or None
@@ -63,7 +63,7 @@ def _is_current(held):
 # -- Signal -------------------------------------------------------------------
 
 
-class _SignalWait(Future):
+class _SignalWait(Leaf):
     """signal.wait(): made once per Signal, completes with None."""
 
     __slots__ = ("_s",)
@@ -72,17 +72,11 @@ class _SignalWait(Future):
         self._s = s
         bind(self, "__next__")  # (future.bind: every await of the signal resumes it)
 
-    def poll(self, cx):
-        s = self._s
-        if s._register(cx):
-            return None
-        return PENDING
-
     def __next__(self):
-        # The await path of poll()/_register()/_consume(), flattened: a
-        # task-to-task wake is mostly Python calls, so each one saved counts.
-        # A set() already pending is consumed at once (the woken task's
-        # re-poll); only a task about to wait registers, then looks again.
+        # The whole wait in one frame (_consume() inlined): a task-to-task
+        # wake is mostly Python calls, so each one saved counts.  A set()
+        # already pending is consumed at once (the woken task's re-poll); only
+        # a task about to wait registers, then looks again.
         s = self._s
         st = s._st
         n = st[0]
@@ -92,7 +86,7 @@ class _SignalWait(Future):
             if st[2]:  # a waker is held: ours (polled again) or another task's
                 held = s._waker
                 if held is not w and not held.will_wake(w):
-                    s._register(cx)  # raises the "already has a waiting task" error
+                    s._busy()  # raises the "already has a waiting task" error
             s._waker = w
             st[2] = 1
             n = st[0]
@@ -114,13 +108,13 @@ class _SignalWait(Future):
     if _viper is not None:  # the same in machine code (pollen.fast)
         __next__ = _viper.signal_next
 
-    __iter__ = Future.__await__  # found here, not in the base class: looked up on every await
+    __iter__ = Leaf.__await__  # found here, not in the base class: looked up on every await
 
     def close(self):
         self._s.close()
 
 
-class Signal(Future):
+class Signal(Leaf):
     """The latest value from an interrupt handler, for one waiting task.
 
     set(value) keeps only the newest value: three set()s before the task
@@ -196,10 +190,12 @@ class Signal(Future):
             return self.value
         return default
 
-    def poll(self, cx):
-        if self._register(cx):
-            return self.value
-        return PENDING
+    def __next__(self):
+        """`await signal`: signal.wait(), completing with the value."""
+        try:
+            return self._wait.__next__()  # None: pending
+        except StopIteration:
+            _stop(self.value)
 
     def close(self):
         if _is_current(self._waker):
@@ -222,27 +218,18 @@ class Signal(Future):
         st[1] = n  # a set() from here on stays pending: seen next time
         return True
 
-    def _register(self, cx):
-        w = cx.waker()
-        if _other_waker(self._waker, w):
-            raise RuntimeError(
-                "Signal already has a waiting task: a Signal wakes one task. "
-                "Use an Event for several waiters, or one Signal per task"
-            )
-        self._waker = w  # register first, then look
-        st = self._st
-        st[2] = 1
-        if self._consume():
-            st[2] = 0
-            self._waker = None
-            return True
-        return False
+    def _busy(self):
+        """A wait found another task's waker held (both twins call this)."""
+        raise RuntimeError(
+            "Signal already has a waiting task: a Signal wakes one task. "
+            "Use an Event for several waiters, or one Signal per task"
+        )
 
 
 # -- Event --------------------------------------------------------------------
 
 
-class _EventWait(Future):
+class _EventWait(Leaf):
     """event.wait(): made once per Event, shared by all its waiters; each
     waiter's state is its slot in the Event, found by its waker."""
 
@@ -252,14 +239,11 @@ class _EventWait(Future):
         self._e = e
         bind(self, "__next__")
 
-    __iter__ = Future.__await__  # found here, not in the base class: looked up on every await
-
-    def poll(self, cx):
-        return self._step(cx.waker())
+    __iter__ = Leaf.__await__  # found here, not in the base class: looked up on every await
 
     def __next__(self):
-        # the await path of poll(), in one frame less: the waker straight
-        # from the context (a call less), unless debug mode counts waker() calls
+        # the waker straight from the context (a call less), unless debug
+        # mode counts waker() calls
         cx = CURRENT.cx
         if self._step(cx.waker() if cx.counting else cx._waker) is PENDING:
             return None
@@ -425,7 +409,7 @@ class Event:
 # -- Channel ------------------------------------------------------------------
 
 
-class _ChannelWait(Future):
+class _ChannelWait(Leaf):
     """ch.wait(): made once per Channel, completes with None when an item is
     there (does not take it)."""
 
@@ -435,12 +419,11 @@ class _ChannelWait(Future):
         self._c = c
         bind(self, "__next__")
 
-    __iter__ = Future.__await__  # found here, not in the base class: looked up on every await
+    __iter__ = Leaf.__await__  # found here, not in the base class: looked up on every await
 
-    def poll(self, cx):
-        if self._c._register_rx(cx):
-            return None
-        return PENDING
+    def __next__(self):
+        if self._c._register_rx(CURRENT.cx):
+            stop_iteration()
 
     def close(self):
         self._c._close_rx()
@@ -451,16 +434,15 @@ class _ChannelRecv(_ChannelWait):
 
     __slots__ = ()
 
-    __iter__ = Future.__await__  # found here, not in the base class: looked up on every await
+    __iter__ = Leaf.__await__  # found here, not in the base class: looked up on every await
 
-    def poll(self, cx):
+    def __next__(self):
         c = self._c
-        if c._register_rx(cx):
-            return c.get_nowait()
-        return PENDING
+        if c._register_rx(CURRENT.cx):
+            _stop(c.get_nowait())
 
 
-class _ChannelSend(Future):
+class _ChannelSend(Leaf):
     """ch.send(item): one per call; completes with None once `item` is in."""
 
     __slots__ = ("_c", "_item")
@@ -469,14 +451,13 @@ class _ChannelSend(Future):
         self._c = c
         self._item = item
 
-    def poll(self, cx):
+    def __next__(self):
         c = self._c
-        c._tx.register(cx.waker())  # register first, then look
+        c._tx.register(CURRENT.cx.waker())  # register first, then look
         if c._put(self._item):
             c._tx.clear()
             self._item = None
-            return None
-        return PENDING
+            stop_iteration()
 
     def close(self):
         self._c._tx.clear_if_current(CURRENT.cx)

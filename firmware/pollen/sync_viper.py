@@ -41,7 +41,7 @@ def signal_next(self):
         if st[2]:  # a waker is held: ours (polled again) or another task's
             held = s._waker
             if not (held is w) and not held.will_wake(w):
-                s._register(cx)  # raises the "already has a waiting task" error
+                s._busy()  # raises the "already has a waiting task" error
         s._waker = w
         st[2] = 1
         n = st[0]

@@ -9,11 +9,11 @@ program that only sleeps does not pay RAM for it.
 """
 
 from .errors import TimeoutError
-from .future import PENDING, Future
+from .future import CURRENT, PENDING, Leaf, stop_iteration
 from .timer import MAX_CHUNK_US, check_us, queue
 
 
-class _Wait(Future):
+class _Wait(Leaf):
     """A wait on one timer node owned by this object; base of Delay and Ticker."""
 
     def __init__(self):
@@ -55,17 +55,20 @@ class Delay(_Wait):
         self._begun = False
         return self
 
-    def poll(self, cx):
+    __iter__ = Leaf.__await__  # found here, not in the base classes: looked up on every await
+
+    def __next__(self):
+        cx = CURRENT.cx
         if not self._begun:
             self._begun = True
             port = queue().port
             us = self.us
             first = us if us < MAX_CHUNK_US else MAX_CHUNK_US
             self._start(cx, port.ticks_add(port.ticks_us(), first), us - first)
-        r = self._step(cx)
-        if r is None:
-            self._begun = False  # awaitable again with the same duration
-        return r
+        if self._step(cx) is PENDING:
+            return None
+        self._begun = False  # awaitable again with the same duration
+        stop_iteration()
 
     def close(self):
         _Wait.close(self)
@@ -106,7 +109,10 @@ class Ticker(_Wait):
         self.close()
         self._next_due = None
 
-    def poll(self, cx):
+    __iter__ = Leaf.__await__
+
+    def __next__(self):
+        cx = CURRENT.cx
         port = queue().port
         if not self._waiting:
             now = port.ticks_us()
@@ -125,7 +131,7 @@ class Ticker(_Wait):
                 self._start(cx, due, 0)
         if self._waiting:
             if self._step(cx) is PENDING:
-                return PENDING
+                return None
             self._waiting = False
         due = self._due
         self._next_due = port.ticks_add(due, self.period_us)
@@ -134,7 +140,7 @@ class Ticker(_Wait):
         if late > self.max_late_us:
             self.max_late_us = late
         self.ticks += 1
-        return None
+        stop_iteration()
 
     def close(self):
         _Wait.close(self)
