@@ -45,7 +45,7 @@ source and keeps counting until close().
 
 from array import array
 
-from .future import _STOP, CURRENT, PENDING, Future, bind
+from .future import CURRENT, Leaf, bind
 from .slot import WakerSlot
 
 _MASK = 0x3FFFFFFF  # counts stay small ints on a 32-bit port: no allocation
@@ -56,7 +56,7 @@ _STOPS = tuple(StopIteration(n) for n in range(9))
 _FAST = len(_STOPS) - 1
 
 
-class _IrqWait(Future):
+class _IrqWait(Leaf):
     """it.wait(): made once per Interrupt.  Completes with the count of
     interrupts since the previous wait returned.  Its close() (cancel) forgets
     the task's waker only; Interrupt.close() removes the handler."""
@@ -70,24 +70,13 @@ class _IrqWait(Future):
     def __next__(self):
         it = self._it
         st = it._st
-        n = st[0]
-        if n == st[1]:  # nothing yet: register first, then look again
+        if st[0] == st[1]:  # nothing yet: register first, then look again
             if st[3]:
                 raise ValueError("Interrupt is closed")
             it._slot.register(CURRENT.cx.waker())
-            n = st[0]
-            if n == st[1]:
+            if st[0] == st[1]:
                 return None
-        while True:  # a seqlock against a preempting handler: FLAGS belongs to COUNT n
-            f = st[2]
-            m = st[0]
-            if m == n:
-                break
-            n = m
-        k = (n - st[1]) & _MASK
-        st[1] = n
-        it.count = k
-        it.flags = f
+        k = it.take()  # (>= 1: sets count and flags)
         it._slot.clear()  # no interrupt wakes this task for nothing
         if k <= _FAST:
             e = _STOPS[k]
@@ -95,19 +84,7 @@ class _IrqWait(Future):
             raise e
         raise StopIteration(k)  # more than 8 since the last wait: allocates
 
-    __iter__ = Future.__await__  # found here, not in the base class: looked up on every await
-
-    def poll(self, cx):
-        """For join/select: the count, or PENDING."""
-        prev = CURRENT.cx
-        CURRENT.cx = cx
-        try:
-            self.__next__()
-        except StopIteration:
-            return self._it.count
-        finally:
-            CURRENT.cx = prev
-        return PENDING
+    __iter__ = Leaf.__await__  # found here, not in the base class: looked up on every await
 
     def close(self):
         self._it._slot.clear_if_current(CURRENT.cx)

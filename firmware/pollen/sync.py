@@ -36,6 +36,7 @@ from array import array
 from .fast import twin as _twin
 from .future import _STOP, CURRENT, PENDING, Leaf, _stop, bind, stop_iteration
 from .slot import WakerSlot
+from .waker import wake_held
 
 _viper = _twin("sync_viper")  # the machine-code twins (pollen.fast), or None
 
@@ -164,12 +165,7 @@ class Signal(Leaf):
         st[0] = (st[0] + 1) & 0x3FFFFFFF  # published after the value (_MASK: a literal, no global read)
         w = self._waker  # held only while its wait is pending: the fast wake is safe
         if w is not None:
-            c = w.cell
-            if c is None:
-                w.vtable.wake_by_ref(w.data)  # Waker.wake_by_ref() without its own frame
-            else:  # the fast wake (waker.py): ready[slot] = 1, look byte = 1
-                c[w.index] = 1
-                c[-1] = 1
+            wake_held(w)
 
     if _viper is not None:  # the same in machine code (pollen.fast)
         set = _viper.signal_set
@@ -336,12 +332,7 @@ class Event:
             i -= 1
             w = ws[i]
             if w is not None:  # held only while its wait is pending: the fast wake is safe
-                c = w.cell
-                if c is None:
-                    w.wake_by_ref()
-                else:  # the fast wake (waker.py): ready[slot] = 1, look byte = 1
-                    c[w.index] = 1
-                    c[-1] = 1
+                wake_held(w)
 
     def clear(self):
         """Clear the event.  Tasks already woken by a set() still complete."""

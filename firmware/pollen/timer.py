@@ -28,6 +28,7 @@ from array import array
 from . import port as _port
 from .fast import twin as _twin
 from .future import _STOP, CURRENT, Leaf, bind, stop_iteration
+from .waker import wake_held
 
 _viper = _twin("timer_viper")  # the machine-code twins (pollen.fast), or None
 
@@ -194,13 +195,7 @@ class TimerQueue:
             self._linked[n] = 0
             self._fired[n] = 1
             ints[1] = (ints[1] + 1) & 0x3FFFFFFF  # EXPIRIES
-            w = self._waker[n]
-            c = w.cell
-            if c is None:
-                w.wake_by_ref()
-            else:  # the fast wake (waker.py): ready[slot] = 1, look byte = 1
-                c[w.index] = 1
-                c[-1] = 1
+            wake_held(self._waker[n])  # held while its node is linked: the fast wake is safe
             n = ints[0]
         if n != -1:
             port.arm_at(dl[n])
