@@ -10,7 +10,7 @@ FIRMWARE ?=
 SCENARIO ?=
 EMU ?=
 
-.PHONY: test test-board demo venv bench sim flash run repl clean
+.PHONY: test test-board test-docs docs-deps demo venv bench sim flash run repl clean
 
 $(VENV)/.installed: requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "ERROR: $(PYTHON) not found; run make PYTHON=python3"; exit 2; }
@@ -21,8 +21,19 @@ $(VENV)/.installed: requirements.txt
 
 venv: $(VENV)/.installed
 
+# matplotlib, only for the docs images (tools/vcd_png.py, draw_wiring.py, plot_bench.py)
+$(VENV)/.docs-installed: requirements-docs.txt $(VENV)/.installed
+	$(PY) -m pip install -q -r requirements-docs.txt
+	@touch $@
+
+docs-deps: $(VENV)/.docs-installed
+
 test: venv
 	@$(PY) tools/test_all.py $(if $(MICROPYTHON),--micropython $(MICROPYTHON))
+
+# The tests that draw the docs' PNGs (host_tests/docs/; make test leaves them out).
+test-docs: docs-deps
+	@$(PY) -m pytest -q -p no:cacheprovider host_tests/docs
 
 # The on-target tier: PORT=/dev/ttyACM0 (a Pico running MicroPython) or EMU=1
 # (the emulated Pico in ../shared/rp2040; RP2EMU_DIR= points elsewhere).

@@ -8,5 +8,7 @@ for p in (os.path.join(ROOT, "firmware"), os.path.join(ROOT, "boards", "sim"),
     if p not in sys.path:
         sys.path.insert(0, p)
 
-# host_tests/board/: on-target modules (the firmware's own machine); tools/test_board.py runs them
-collect_ignore = ["board"]
+# host_tests/board/: on-target modules (the firmware's own machine); tools/test_board.py runs them.
+# host_tests/docs/: the tests that draw the docs images, which need matplotlib
+# (requirements-docs.txt, not in make test's venv); make test-docs runs them.
+collect_ignore = ["board", "docs"]

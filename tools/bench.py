@@ -362,6 +362,10 @@ def main(argv=None):
     ap.add_argument("--write", help="regenerate the tables between the bench markers of this file")
     ap.add_argument("--json", help="save every raw result record to this file")
     a = ap.parse_args(argv)
+    if a.plot:  # matplotlib (requirements-docs.txt): say so before the long run, not after it
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import plot_bench
+        plot_bench.require()
     scale, reps = a.iterations_scale, a.reps
     runs, mem, mem32, mpy_sizes, scaling, march_sizes, mem32f = {}, [], [], {}, [], {}, []
     pollen_form = "as .mpy files built as for a board"

@@ -5,7 +5,8 @@
 A Pico seen from above (USB at the top, 40 pins, pin 1 = GP0 top left), a push
 button from GP14 (physical pin 19) to GND (pin 18) using the internal pull-up,
 and the on-board LED (GP25 on the Pico; Pin("LED") on the Pico W).  Drawn
-with matplotlib patches so it can be regenerated; CPython only.
+with matplotlib patches so it can be regenerated; CPython only (matplotlib is
+in requirements-docs.txt: `make docs-deps`).
 """
 
 import os
@@ -56,7 +57,11 @@ def _tag_kind(name):
 
 
 def draw(out_path):
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError:
+        raise SystemExit("draw_wiring: error: drawing needs matplotlib, which make test's venv leaves out: "
+                         "pip install -r requirements-docs.txt (or make docs-deps)") from None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib.patches import Circle, FancyBboxPatch, Rectangle, FancyArrowPatch

@@ -3,14 +3,27 @@
     python tools/plot_bench.py results.json docs/bench_scaling.png
 
 results.json is what `tools/bench.py --plot ... --json results.json` saves;
-bench.py --plot calls plot() directly.  Needs matplotlib (host only).
+bench.py --plot calls plot() directly.  Needs matplotlib (host only; it is in
+requirements-docs.txt, not in make test's venv: `make docs-deps`).
 """
 
 import json
 import sys
 
+NEEDS = ("drawing the plot needs matplotlib, which make test's venv leaves out: "
+         "pip install -r requirements-docs.txt (or make docs-deps)")
+
+
+def require():
+    """Fail now, with the fix, rather than after a long bench run."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise SystemExit("plot_bench: error: " + NEEDS) from None
+
 
 def plot(records, path, title_note=""):
+    require()
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -50,6 +63,7 @@ def main(argv):
     if len(argv) != 2:
         print(__doc__)
         return 2
+    require()
     data = json.load(open(argv[0]))
     runs = list(data["runs"].values())
     plot(data["scaling"], argv[1], runs[0][0].get("version", "") if runs else "")

@@ -16,13 +16,15 @@ Reads the VCD subset that boards/sim/simboard.py's Trace.write_vcd writes
 event 1 <id> <name>, $dumpvars, #<time>, 0<id>/1<id>/x<id>/z<id>.  Anything
 malformed raises VCDError (the CLI prints it and exits with status 2).
 
-CPython only (needs matplotlib); nothing here runs on a board.
+CPython only; parsing needs nothing, drawing needs matplotlib, which is in
+requirements-docs.txt, not in make test's venv (`make docs-deps` adds it).
+Nothing here runs on a board.
 """
 
 import os
 import sys
 
-__all__ = ["VCDError", "Signal", "Trace", "parse_vcd", "read_vcd", "render", "main"]
+__all__ = ["VCDError", "NeedsMatplotlib", "Signal", "Trace", "parse_vcd", "read_vcd", "render", "main"]
 
 
 class VCDError(ValueError):
@@ -232,15 +234,28 @@ def _fmt_ms(x):
     return ("%.3f" % x).rstrip("0").rstrip(".")
 
 
-def render(trace, out_path, from_ms=None, to_ms=None, title=None, signals=None,
-           cursors=(), width_px=1000, dpi=100):
-    """Draw `trace` (a Trace) into the PNG `out_path`."""
-    import matplotlib
+class NeedsMatplotlib(RuntimeError):
+    """matplotlib is not installed (it is not in requirements.txt: docs only)."""
+
+
+DOCS_DEPS = "pip install -r requirements-docs.txt (make docs-deps installs it into .venv)"
+
+
+def _matplotlib():
+    try:
+        import matplotlib
+    except ImportError:
+        raise NeedsMatplotlib("rendering a PNG needs matplotlib: " + DOCS_DEPS) from None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib.collections import LineCollection
     from matplotlib.ticker import FuncFormatter, MaxNLocator
+    return plt, LineCollection, FuncFormatter, MaxNLocator
 
+
+def render(trace, out_path, from_ms=None, to_ms=None, title=None, signals=None,
+           cursors=(), width_px=1000, dpi=100):
+    """Draw `trace` (a Trace) into the PNG `out_path`."""
     if signals:
         try:
             rows = [trace.by_name(n) for n in signals]
@@ -258,6 +273,7 @@ def render(trace, out_path, from_ms=None, to_ms=None, title=None, signals=None,
         else:
             raise VCDError("empty window: --to-ms (%g) must be after --from-ms (%g)" % (t1, t0))
     tconv = trace.ms
+    plt, LineCollection, FuncFormatter, MaxNLocator = _matplotlib()
 
     n = len(rows)
     row_h = 0.62                                    # inches per row
@@ -380,6 +396,9 @@ def main(argv=None):
                cursors=cursors, width_px=args.width)
     except (VCDError, OSError) as e:
         sys.stderr.write("vcd_png: error: %s: %s\n" % (args.vcd, e))
+        return 2
+    except NeedsMatplotlib as e:
+        sys.stderr.write("vcd_png: error: %s\n" % e)
         return 2
     print("wrote %s" % args.png)
     return 0
