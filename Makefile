@@ -9,8 +9,9 @@ PORT   ?=
 FIRMWARE ?=
 SCENARIO ?=
 EMU ?=
+MICROPY_DIR ?=
 
-.PHONY: test test-board test-docs docs-deps demo venv bench sim flash run repl clean
+.PHONY: test test-board firmware test-docs docs-deps demo venv bench sim flash run repl clean
 
 $(VENV)/.installed: requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "ERROR: $(PYTHON) not found; run make PYTHON=python3"; exit 2; }
@@ -39,6 +40,12 @@ test-docs: docs-deps
 # (the emulated Pico in ../shared/rp2040; RP2EMU_DIR= points elsewhere).
 test-board: venv
 	@$(PY) tools/test_board.py $(if $(PORT),--port $(PORT)) $(if $(EMU),--emulator)
+
+# MicroPython with pollen frozen in -> build/firmware/RPI_PICO/firmware.uf2.  From
+# ../shared/mpsrc's v1.28.0 source (extracted once into ~/.cache/pollen-fw), or
+# MICROPY_DIR=/path/to/micropython (a checkout with its submodules).
+firmware: venv
+	@$(PY) tools/build_firmware.py --board $(BOARD) $(if $(MICROPY_DIR),--micropy-dir $(MICROPY_DIR))
 
 demo: venv
 	$(MICROPYTHON) tools/sim.py button --scenario demo --vcd build/button.vcd

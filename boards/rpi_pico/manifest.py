@@ -1,9 +1,14 @@
-# Freeze pollen and its demo apps into a MicroPython firmware image:
-#   make -C ports/rp2 BOARD=RPI_PICO FROZEN_MANIFEST=/path/to/pollen/boards/rpi_pico/manifest.py
-# (RPI_PICO_W with boards/rpi_pico_w/manifest.py).  Frozen modules cost no RAM
-# for their code; main.py and board_config.py stay on the filesystem.
-# Frozen, pollen/loop.py is bytecode: the manifest has no per-file emitter
-# option (tools/deploy.py makes it native code when it installs .mpy files).
-include("$(PORT_DIR)/boards/manifest.py")
+# Freeze pollen and its demo apps into MicroPython for the Raspberry Pi Pico:
+#   make firmware          (tools/build_firmware.py: MicroPython v1.28.0 with this manifest)
+#                          -> build/firmware/RPI_PICO/firmware.uf2
+# or, in a MicroPython checkout of your own (FROZEN_MANIFEST must be absolute):
+#   make -C ports/rp2 BOARD=RPI_PICO FROZEN_MANIFEST=/abs/path/to/pollen/boards/rpi_pico/manifest.py
+# Paths here are relative to this file: MicroPython's manifestfile.py runs a
+# manifest from its own folder.  The rp2 port freezes with mpy-cross
+# -march=armv6m, so the @micropython.viper and @micropython.asm_thumb functions
+# are frozen as Thumb machine code, as `make flash` compiles them.  Frozen code
+# costs no RAM.  main.py and board_config.py stay on the filesystem:
+# `make flash FIRMWARE=build/firmware/RPI_PICO/firmware.uf2` puts them there.
+include("$(PORT_DIR)/boards/manifest.py")  # the stock frozen modules: asyncio, onewire, ...
 package("pollen", base_path="../../firmware")
 package("apps", base_path="../../firmware")
