@@ -38,8 +38,11 @@ test-docs: docs-deps
 
 # The on-target tier: PORT=/dev/ttyACM0 (a Pico running MicroPython) or EMU=1
 # (the emulated Pico in ../shared/rp2040; RP2EMU_DIR= points elsewhere).
+# FIRMWARE=build/firmware/RPI_PICO/firmware.uf2 with EMU=1: the emulator runs that
+# image and the tier tests the pollen frozen in it (nothing installed but main.py
+# and board_config.py).
 test-board: venv
-	@$(PY) tools/test_board.py $(if $(PORT),--port $(PORT)) $(if $(EMU),--emulator)
+	@$(PY) tools/test_board.py $(if $(PORT),--port $(PORT)) $(if $(EMU),--emulator) $(if $(FIRMWARE),--firmware $(FIRMWARE))
 
 # MicroPython with pollen frozen in -> build/firmware/RPI_PICO/firmware.uf2.  From
 # ../shared/mpsrc's v1.28.0 source (extracted once into ~/.cache/pollen-fw), or

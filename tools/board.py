@@ -8,7 +8,9 @@ timestamps and cycle counters and feeds the UARTs.
 
     b = open_board(port="/dev/ttyACM0")          # a real board
     b = open_board(emulator=True)                # starts the emulated Pico
+    b = open_board(emulator=True, firmware="build/firmware/RPI_PICO/firmware.uf2")
     b.install()                                  # pollen, as `make flash` installs it
+    b.install_boot_files()                       # pollen frozen in: main.py, board_config.py only
     out = b.run(source, on_line=print)           # soft reset, run, stream lines
     b.close()
 """
@@ -75,6 +77,31 @@ class Board:
         if rc:
             raise BoardError("installing pollen on %s failed (see above)" % self.port)
 
+    def frozen_pollen(self):
+        """The name `import pollen` gives on the board when it is frozen into
+        the firmware ("pollen/__init__.py"), None when it comes from the
+        filesystem or is not there (one exec after a soft reset)."""
+        try:
+            return deploy.frozen_pollen(self.port)
+        except deploy.DeployError as e:
+            raise BoardError(str(e))
+
+    def install_boot_files(self, app="button"):
+        """For a firmware with pollen and the apps frozen in: only the two
+        files that stay on the filesystem, firmware/main.py and the board's
+        board_config.py with APP = `app` (as `make flash FIRMWARE=...` does).
+        Returns their repo paths."""
+        out = os.path.join(ROOT, "build", "board-tier-frozen")
+        os.makedirs(out, exist_ok=True)
+        main = os.path.join(out, "main.py")
+        cfg = os.path.join(out, "board_config.py")
+        with open(os.path.join(ROOT, "firmware", "main.py")) as f, open(main, "w") as g:
+            g.write(f.read())
+        with open(os.path.join(ROOT, "boards", "rpi_pico", "board_config.py")) as f, open(cfg, "w") as g:
+            g.write(f.read() + "\nAPP = %r  # set by the board tier\n" % app)
+        self.mpremote("fs", "cp", main, ":main.py", "+", "fs", "cp", cfg, ":board_config.py", timeout=60)
+        return ["firmware/main.py", "boards/rpi_pico/board_config.py"]
+
     def put(self, files, dest):
         """Copy {name: local path} into the board folder `dest` (made if missing)."""
         self.mpremote("exec", "import os\ntry:\n    os.mkdir(%r)\nexcept OSError:\n    pass\n" % dest)
@@ -122,9 +149,10 @@ class Board:
             self.emu = None
 
 
-def open_board(port=None, emulator=False, fast=False, control=None):
-    """A Board on `port`, or on a freshly started emulated Pico.  `control`:
-    the control socket of an emulated Pico already running on `port`."""
+def open_board(port=None, emulator=False, fast=False, control=None, firmware=None):
+    """A Board on `port`, or on a freshly started emulated Pico (running
+    `firmware`, a .uf2/.elf/.bin, instead of the harness's stock image).
+    `control`: the control socket of an emulated Pico already running on `port`."""
     if emulator:
         d = harness_dir()
         if d is None:
@@ -132,10 +160,17 @@ def open_board(port=None, emulator=False, fast=False, control=None):
                              "(set RP2EMU_DIR to the folder that has it)")
         sys.path.insert(0, d)
         from rp2emu import Emulator
-        print("board: starting the emulated Pico (%s) ..." % d, flush=True)
+        kw = {}
+        if firmware:
+            if not os.path.isfile(firmware):
+                raise BoardError("firmware not found: %s (make firmware builds "
+                                 "build/firmware/RPI_PICO/firmware.uf2)" % firmware)
+            kw["firmware"] = os.path.abspath(firmware)
+        print("board: starting the emulated Pico (%s)%s ..."
+              % (d, " with the firmware %s" % firmware if firmware else ""), flush=True)
         t0 = time.monotonic()
         try:
-            emu = Emulator(fast=fast).start()
+            emu = Emulator(fast=fast, **kw).start()
         except Exception as e:
             raise BoardError("the emulated Pico did not come up: %s" % e)
         print("board: emulated Pico up in %.1f s: %s" % (time.monotonic() - t0, emu.pty), flush=True)

@@ -3,6 +3,8 @@
     python tools/test_board.py --port /dev/ttyACM0      # a Pico (make test-board PORT=...)
     python tools/test_board.py --emulator               # the emulated Pico (make test-board EMU=1)
     python tools/test_board.py --emulator -k idle       # modules whose name contains "idle"
+    python tools/test_board.py --emulator --firmware build/firmware/RPI_PICO/firmware.uf2
+                                # pollen frozen in (make firmware; make test-board EMU=1 FIRMWARE=...)
 
 It installs pollen the way `make flash` does, then runs, each module after a
 soft reset (a fresh heap):
@@ -18,6 +20,14 @@ into the button demo and a click toggles the LED; holding the button at
 reset starts safe mode.  A module that sets NEEDS_CONTROL = True asks the emulator for stimuli by
 printing `@ctl <command>` lines (rp2emu's control socket: uart_send, ...); on
 a real board it is reported as SKIP with the reason, never silently.
+
+With --firmware F (an image from `make firmware`, pollen and the apps frozen
+in) the emulated Pico runs F and nothing of pollen is installed: the tier
+first checks that `import pollen` finds the frozen one (a copy on the
+filesystem would fail the run), copies only main.py and board_config.py
+(APP = "button") for the boot checks, and checks that `make flash` refuses
+to put a copy on that board that would never be imported.  --frozen does the
+same on a board already running such an image (--port).
 
 Tests are compiled with mpy-cross for the board's CPU and copied to :tests/.
 Each test is reported by name; the last line is `N passed, N failed`.
@@ -176,6 +186,36 @@ def boot_checks(b):
     return results
 
 
+# -- pollen frozen into the firmware (make firmware) ----------------------------
+
+def frozen_checks(b, firmware):
+    """Before anything else on a firmware with pollen frozen in: `import
+    pollen` must find the frozen one (else the run would test a filesystem
+    copy: BoardError, the run fails), then only main.py and board_config.py
+    go onto the filesystem, and `make flash` must refuse to add a copy of
+    pollen that the frozen one would shadow.  Returns (name, ok, detail)."""
+    import contextlib
+    import io
+    where = b.frozen_pollen()
+    if not where:
+        raise boardmod.BoardError("pollen is not frozen in %s: `import pollen` on the board finds no "
+                                  "frozen module (rebuild it with make firmware)" % (firmware or "this firmware"))
+    print("board: pollen is frozen in the firmware (import pollen -> %s, not a file); nothing of pollen is "
+          "installed" % where, flush=True)
+    files = b.install_boot_files("button")
+    print("board: copied only %s to the filesystem (APP = 'button'), for the boot checks; the apps are "
+          "frozen too" % " and ".join(files), flush=True)
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        rc = deploy.main(["flash", "--port", b.port, "--app", "button", "--no-reset",
+                          "--out", os.path.join(ROOT, "build", "board-tier")])
+    msg = err.getvalue().strip()
+    ok = rc == 2 and "frozen" in msg and "make firmware" in msg
+    after = b.frozen_pollen()
+    return [("frozen::make_flash_refuses_to_copy_pollen_the_frozen_one_would_shadow",
+             ok and after == where, "exit %s: %s (then import pollen -> %s)" % (rc, msg, after))]
+
+
 EXAMPLE = os.path.join(ROOT, "firmware", "examples", "asyncio_button.py")
 # A click, a double click with bounce, a long press: (us after the previous step, level)
 GESTURES = [(20000, 0), (120000, None),
@@ -257,18 +297,34 @@ def main(argv=None):
     ap.add_argument("--control", help="with --port: the control socket of an emulated Pico already running")
     ap.add_argument("-k", dest="only", default="", help="only modules whose name contains this")
     ap.add_argument("--no-install", action="store_true", help="pollen is already installed")
+    ap.add_argument("--firmware", help="with --emulator: run this MicroPython image (make firmware's "
+                    "build/firmware/RPI_PICO/firmware.uf2) and test the pollen frozen in it")
+    ap.add_argument("--frozen", action="store_true", help="the board's firmware has pollen frozen in: "
+                    "check that, install only main.py and board_config.py")
     ap.add_argument("--timeout", type=int, default=600, help="seconds a module may take")
     a = ap.parse_args(argv)
     t0 = time.monotonic()
+    if a.firmware and not a.emulator:
+        print("test-board: FIRMWARE= runs that image on the emulated Pico (EMU=1); on a board, write it "
+              "first (make flash FIRMWARE=...), then python tools/test_board.py --port P --frozen")
+        return 2
     try:
-        b = boardmod.open_board(a.port, a.emulator, control=a.control)
+        b = boardmod.open_board(a.port, a.emulator, control=a.control, firmware=a.firmware)
     except boardmod.BoardError as e:
         print("test-board: %s" % e)
         return 2
     passed = failed = skipped = 0
     try:
         print("board: MicroPython on %s (sys.platform %s)" % (b.port, b.platform), flush=True)
-        if not a.no_install:
+        if a.firmware or a.frozen:
+            for name, ok, detail in frozen_checks(b, a.firmware):
+                if ok:
+                    passed += 1
+                    print("ok   %s" % name, flush=True)
+                else:
+                    failed += 1
+                    print("FAIL %s: %s" % (name, detail), flush=True)
+        elif not a.no_install:
             b.install()
         if b.ctl is not None and (not a.only or "boot" in a.only):
             for name, ok, detail in boot_checks(b) + example_check(b):
