@@ -346,11 +346,37 @@ def write_doc(path, text):
     open(path, "w").write(doc[:a] + "\n" + text + doc[b:])
 
 
+FROZEN_UF2 = os.path.join(ROOT, "build", "firmware", "RPI_PICO", "firmware.uf2")
+
+
+def bench_chip(a):
+    """On a board: the speed figures of pollen as .mpy, then (on the emulated
+    Pico) of pollen frozen in the firmware `make firmware` built, then RAM and
+    start-up time of both -- each beside asyncio, measured in the same run."""
+    import bench_board
+    import bench_startup
+    where = ["--port", a.port] if a.port else ["--emulator"]
+    write = ["--write", a.write] if a.write else []
+    fw = a.firmware or (FROZEN_UF2 if a.emulator and os.path.isfile(FROZEN_UF2) else None)
+    print("== the speed figures, pollen as .mpy (make flash)", flush=True)
+    rc = bench_board.main(where + write)
+    if fw:
+        print("== the speed figures, pollen frozen in %s" % fw, flush=True)
+        rc = rc or bench_board.main(["--firmware", fw] + write)
+    elif a.emulator:
+        print("NOTE: no firmware with pollen frozen in (%s): `make firmware` builds it; the frozen "
+              "figures are not run" % os.path.relpath(FROZEN_UF2, ROOT), flush=True)
+    print("== RAM and start-up time", flush=True)
+    return rc or bench_startup.main(where + (["--firmware", fw] if fw else []) + write)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--micropython", help="unix MicroPython interpreter")
     ap.add_argument("--port", help="a board instead: tools/bench_board.py --port")
     ap.add_argument("--emulator", action="store_true", help="the emulated Pico: tools/bench_board.py --emulator")
+    ap.add_argument("--firmware", help="with --emulator: the firmware with pollen frozen in (default: "
+                    "%s, when `make firmware` built it)" % os.path.relpath(FROZEN_UF2, ROOT))
     ap.add_argument("--micropython32", default=os.environ.get("MICROPYTHON32", MP32),
                     help="32-bit interpreter for the import-RAM figures (tools/mp32/build.sh)")
     ap.add_argument("--micropython32-frozen", default=os.environ.get("MICROPYTHON32_FROZEN", MP32_FROZEN),
@@ -370,9 +396,7 @@ def main(argv=None):
     runs, mem, mem32, mpy_sizes, scaling, march_sizes, mem32f = {}, [], [], {}, [], {}, []
     pollen_form = "as .mpy files built as for a board"
     if a.port or a.emulator:  # the chip's own figures, side by side with asyncio
-        import bench_board
-        return bench_board.main((["--port", a.port] if a.port else ["--emulator"])
-                                + (["--write", a.write] if a.write else []))
+        return bench_chip(a)
     else:  # the unix interpreter
         mp = find_micropython(a.micropython)
         mpy_cross = find_mpy_cross(mp)

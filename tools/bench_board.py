@@ -51,8 +51,6 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import board as boardmod  # noqa: E402
 
-BEGIN = "<!-- bench-board:begin -->"
-END = "<!-- bench-board:end -->"
 READY = 15  # the device raises GP15 when it waits for edges / starts the idle window
 
 LATENCY = {
@@ -583,6 +581,8 @@ def main(argv=None):
     ap.add_argument("--rounds", type=int, default=300)
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--no-install", action="store_true")
+    ap.add_argument("--firmware", help="an emulated Pico running this .uf2, pollen frozen in (make "
+                    "firmware): measures that pollen, installs nothing")
     ap.add_argument("--write", help="put the table into this Markdown file's RP2040 section")
     ap.add_argument("--only", default="latency,idle,ticker,rates,layouts,ram",
                     help="comma list of figures to run: latency, idle, ticker, rates, layouts, ram (the "
@@ -593,7 +593,8 @@ def main(argv=None):
     a = ap.parse_args(argv)
     t0 = time.monotonic()
     try:
-        b = boardmod.open_board(a.port, a.emulator, control=a.control)
+        b = boardmod.open_board(a.port, a.emulator or bool(a.firmware), control=a.control,
+                                firmware=a.firmware)
     except boardmod.BoardError as e:
         print("bench: %s" % e)
         return 2
@@ -603,7 +604,7 @@ def main(argv=None):
 
     res = {}
     try:
-        if not a.no_install:
+        if not a.no_install and not a.firmware:
             step("installing pollen (as make flash does)")
             b.install()
         only = a.only.split(",")
@@ -666,17 +667,24 @@ def main(argv=None):
     text = report(res, rates, ram, a, compat)
     print(text)
     if a.write:
-        write_section(a.write, text)
+        write_section(a.write, text, "bench-board-frozen" if a.firmware else "bench-board")
         print("wrote %s" % a.write)
     step("done")
     return 0
 
 
 def report(res, rates, ram, a, compat=()):
-    L = ["Command: `%s`" % ("make bench EMU=1" if a.emulator else "make bench PORT=%s" % a.port),
-         "(`tools/bench_board.py%s --edges %d --rounds %d --reps %d`), MicroPython v1.28.0 `RPI_PICO`, "
-         "pollen as `make flash` installs it (.mpy; the executor loop, the leaves' and the timer's hot steps in viper, `loop_viper`/`leaves_viper`/`timer_viper`; the idle, its hardware alarm and the pin handler from port_rp2)." % (
-             " --emulator" if a.emulator else " --port " + str(a.port), a.edges, a.rounds, a.reps), ""]
+    how = ("pollen frozen into the firmware (`make firmware`: v1.28.0 `RPI_PICO` built with "
+           "boards/rpi_pico/manifest.py; the viper and asm_thumb modules frozen as machine code)"
+           if a.firmware else
+           "MicroPython v1.28.0 `RPI_PICO`, pollen as `make flash` installs it (.mpy; the viper and "
+           "asm_thumb modules `loop_viper`, `leaves_viper`, `sync_viper`, `timer_viper`, `port_rp2` "
+           "compiled with mpy-cross -march=armv6m)")
+    where = (" --firmware " + a.firmware if a.firmware else
+             " --emulator" if a.emulator else " --port " + str(a.port))
+    L = ["Command: `%s`" % ("make bench EMU=1" if a.emulator or a.firmware else "make bench PORT=%s" % a.port),
+         "(`tools/bench_board.py%s --edges %d --rounds %d --reps %d`), %s." % (
+             where, a.edges, a.rounds, a.reps, how), ""]
     L += ["| figure | asyncio | pollen | pollen / asyncio | target |", "|---|---|---|---|---|"]
 
     def row(name, av, pv, fmt, better_low, target):
@@ -756,20 +764,24 @@ def report(res, rates, ram, a, compat=()):
     ra = [r for r in ram if r["side"] == "asyncio"][0]
     rp = [r for r in ram if r["side"] == "pollen"][0]
     L += ["", "RAM on the chip (`gc.mem_free()` deltas): asyncio import %d B (frozen in the firmware), "
-          "%.0f B per task; pollen import of core + timer + gpio + board port %d B (.mpy), "
+          "%.0f B per task; pollen import of core + timer + gpio + board port %d B (%s), "
           "Executor(8) %d B, %.0f B per extra slot, %.0f B per task." % (
-              ra["import"], ra["per_task"], rp["import"], rp["executor8"], rp["per_slot"], rp["per_task"])]
+              ra["import"], ra["per_task"], rp["import"], "frozen" if a.firmware else ".mpy",
+              rp["executor8"], rp["per_slot"], rp["per_task"])]
     return "\n".join(L)
 
 
-def write_section(path, text):
+def write_section(path, text, tag="bench-board", title="On the RP2040 (emulated Pico)"):
+    """Put `text` between the file's <!-- tag:begin --> and <!-- tag:end -->
+    markers, or in a new section `title` at its end."""
     with open(path) as f:
         doc = f.read()
-    block = "%s\n%s\n%s" % (BEGIN, text, END)
-    if BEGIN in doc:
-        doc = doc[:doc.index(BEGIN)] + block + doc[doc.index(END) + len(END):]
+    begin, end = "<!-- %s:begin -->" % tag, "<!-- %s:end -->" % tag
+    block = "%s\n%s\n%s" % (begin, text, end)
+    if begin in doc:
+        doc = doc[:doc.index(begin)] + block + doc[doc.index(end) + len(end):]
     else:
-        doc = doc.rstrip() + "\n\n## On the RP2040 (emulated Pico)\n\n" + block + "\n"
+        doc = doc.rstrip() + "\n\n## %s\n\n" % title + block + "\n"
     with open(path, "w") as f:
         f.write(doc)
 
