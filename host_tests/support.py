@@ -83,3 +83,44 @@ class ScriptedPort:
 
 def _name(fn):
     return getattr(fn, "__name__", "the function")
+
+
+def allocated_in_a_running_executor(make_loop, isr):
+    """Bytes a steady-state task loop allocates inside a running executor
+    whose every sleep ends with isr(); on MicroPython the loop also runs once
+    under heap_lock.  make_loop() makes the coroutine: making it allocates,
+    so it is made before measuring."""
+    from pollen import Executor  # (here: the other helpers need no pollen)
+
+    port = ScriptedPort()
+    port.idle = isr
+    failures = []
+    ex = Executor(2, port=port, on_error=lambda t, e: failures.append(e) or 0)
+    result = {}
+
+    async def measured():
+        await make_loop()  # warm up
+        if MICROPYTHON:
+            import micropython
+            c = make_loop()
+            gc.collect()
+            gc.disable()
+            try:
+                before = gc.mem_alloc()
+                await c
+                result["grown"] = gc.mem_alloc() - before
+            finally:
+                gc.enable()
+            c = make_loop()
+            micropython.heap_lock()
+            try:
+                await c
+            finally:
+                micropython.heap_unlock()
+        else:
+            await make_loop()
+            result["grown"] = 0
+
+    ex.run(measured())
+    assert not failures, failures
+    return result["grown"]

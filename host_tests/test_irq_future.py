@@ -7,10 +7,9 @@ waits), from another task, and between the bytecodes of a wait.  Shared:
 CPython, the unix MicroPython and the chip run these same bodies.
 """
 
-import gc
 import sys
 
-from support import MICROPYTHON, ScriptedPort, allocation_free, raises
+from support import MICROPYTHON, ScriptedPort, allocated_in_a_running_executor, allocation_free, raises
 
 import pollen
 from pollen import (PENDING, Context, CountingWaker, Executor, Interrupt, select,
@@ -435,36 +434,8 @@ def test_waiting_1000_times_allocates_nothing_while_at_most_8_come_between():
             if n != it.count:
                 got[1] += 1
 
-    port = ScriptedPort()
-    port.idle = isr
-    ex = Executor(2, port=port, on_error=quiet)
-    result = {}
-
-    async def measured():
-        await wait_1000()  # warm up
-        if MICROPYTHON:
-            import micropython
-            c = wait_1000()
-            gc.collect()
-            gc.disable()
-            try:
-                before = gc.mem_alloc()
-                await c
-                result["grown"] = gc.mem_alloc() - before
-            finally:
-                gc.enable()
-            c = wait_1000()
-            micropython.heap_lock()
-            try:
-                await c
-            finally:
-                micropython.heap_unlock()
-        else:
-            await wait_1000()
-            result["grown"] = 0
-
-    ex.run(measured())
-    assert result["grown"] == 0, "waiting allocated %d bytes" % result["grown"]
+    grown = allocated_in_a_running_executor(wait_1000, isr)
+    assert grown == 0, "waiting allocated %d bytes" % grown
     assert got[0] == sent[0] and got[1] == 0, (got, sent)
 
 

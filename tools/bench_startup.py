@@ -27,6 +27,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 import board as boardmod  # noqa: E402
+from bench_board import records  # noqa: E402  (the device program's @ {json} lines)
 
 _HEAD = """
 import gc, json, sys, time
@@ -57,15 +58,7 @@ print('@ ' + json.dumps({"side": "pollen", "ram": f0 - f1, "us": time.ticks_diff
                          "file": getattr(pollen, '__file__', ''), "fast": pollen.fast.used()}))
 t0 = time.ticks_us()
 import pollen.asyncio as asyncio
-async def setter(ev):
-    await asyncio.sleep_ms(1)
-    ev.set()
-async def main():
-    ev = asyncio.Event()
-    asyncio.create_task(setter(ev))
-    await ev.wait()
-asyncio.run(main())
-t1 = time.ticks_us()
+%(asyncio_program)st1 = time.ticks_us()
 f2 = free()
 print('@ ' + json.dumps({"side": "pollen.asyncio", "ram": f1 - f2, "us": time.ticks_diff(t1, t0)}))
 print('@ {"done": 1}')
@@ -75,7 +68,15 @@ ASYNCIO = _HEAD + """
 f0 = free()
 t0 = time.ticks_us()
 import asyncio
-async def setter(ev):
+%(asyncio_program)st1 = time.ticks_us()
+f1 = free()
+print('@ ' + json.dumps({"side": "asyncio", "ram": f0 - f1, "us": time.ticks_diff(t1, t0)}))
+print('@ {"done": 1}')
+"""
+
+# The asyncio program, written once: asyncio runs it alone, pollen.asyncio on
+# top of the pollen program
+ASYNCIO_PROGRAM = """async def setter(ev):
     await asyncio.sleep_ms(1)
     ev.set()
 async def main():
@@ -83,11 +84,9 @@ async def main():
     asyncio.create_task(setter(ev))
     await ev.wait()
 asyncio.run(main())
-t1 = time.ticks_us()
-f1 = free()
-print('@ ' + json.dumps({"side": "asyncio", "ram": f0 - f1, "us": time.ticks_diff(t1, t0)}))
-print('@ {"done": 1}')
 """
+POLLEN %= {"asyncio_program": ASYNCIO_PROGRAM}
+ASYNCIO %= {"asyncio_program": ASYNCIO_PROGRAM}
 
 # Where the RAM goes: the same program, one module or object at a time, in
 # the order the program loads them, a collection after each
@@ -133,26 +132,11 @@ ex.run(task())
 step("run a task that sleeps 1 ms (its slot's Task, Context, Waker, freed after)")
 import pollen.asyncio as asyncio
 step("import pollen.asyncio")
-async def setter(ev):
-    await asyncio.sleep_ms(1)
-    ev.set()
-async def main():
-    ev = asyncio.Event()
-    asyncio.create_task(setter(ev))
-    await ev.wait()
-asyncio.run(main())
-step("the asyncio program (Event, create_task, sleep_ms)")
+%(asyncio_program)sstep("the asyncio program (Event, create_task, sleep_ms)")
 for s in steps:
     print('@ ' + json.dumps({"step": s[0], "ram": s[1], "modules": s[2]}))
 print('@ {"done": 1}')
-"""
-
-
-def records(out):
-    recs = [json.loads(line[2:]) for line in out.splitlines() if line.startswith("@ ")]
-    if not recs or recs[-1].get("done") != 1:
-        raise boardmod.BoardError("the device program did not finish; its output:\n" + out[-2000:])
-    return recs[:-1]
+""" % {"asyncio_program": ASYNCIO_PROGRAM}
 
 
 def measure(b, label, reps):
