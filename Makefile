@@ -56,8 +56,10 @@ demo: venv
 sim: venv
 	$(MICROPYTHON) tools/sim.py $(APP) $(if $(SCENARIO),--scenario $(SCENARIO))
 
+# On the chip (EMU=1 or PORT=): the speed figures beside asyncio, for pollen as .mpy and
+# (EMU=1, once `make firmware` built it, or FIRMWARE=...) frozen, then RAM and start-up of both.
 bench: venv
-	$(PY) tools/bench.py --micropython $(MICROPYTHON) $(if $(PORT),--port $(PORT)) $(if $(EMU),--emulator)
+	$(PY) tools/bench.py --micropython $(MICROPYTHON) $(if $(PORT),--port $(PORT)) $(if $(EMU),--emulator) $(if $(FIRMWARE),--firmware $(FIRMWARE))
 
 flash: venv
 	$(PY) tools/deploy.py flash --board $(BOARD) --app $(APP) $(if $(PORT),--port $(PORT)) $(if $(FIRMWARE),--firmware $(FIRMWARE)) $(if $(MARCH),--march $(MARCH))
