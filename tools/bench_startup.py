@@ -176,6 +176,9 @@ def table(results):
         "%.1f / %.1f / %.1f ms" % tuple(x / 1000 for x in a["us"]),
         " | ".join("%.1f / %.1f / %.1f ms" % tuple(x / 1000 for x in r[0]["pollen"]["us"])
                    for r in results.values())))
+    lines.append("| the asyncio program on the same firmware, RAM / time (median) | — | %s |" % " | ".join(
+        "{:,} B / {:.1f} ms".format(int(r[0]["asyncio"]["ram"]), r[0]["asyncio"]["us"][1] / 1000)
+        for r in results.values()))
     lines.append("| `pollen.asyncio` program on top | — | %s |" % " | ".join(
         "+{:,} B, {:.1f} ms".format(int(r[0]["pollen.asyncio"]["ram"]), r[0]["pollen.asyncio"]["us"][1] / 1000)
         for r in results.values()))
