@@ -28,6 +28,14 @@ for pollen, one after the other, printing progress:
                  word into its TX FIFO): the IRQs counted
                  (and none extra), and IRQ -> task from the emulator's
                  GP16 and GP25 timestamps.
+  uart           (asked for by name: --only uart) a task reads lines from
+                 UART0 at 115,200 baud, fed by the control socket's
+                 uart_send: one warm-up line, 300 ms of silence, then 5
+                 lines 20 ms apart.  pollen Stream(uart).readline() vs
+                 asyncio StreamReader(uart).readline().  Idle duty over the
+                 silence (`status` cycles), and over the 5 lines' window;
+                 each line's last byte (uart_send's done_t_ns) -> the task
+                 toggles GP25 (the emulator's `events`).
   layouts        the switch and ping-pong ratios again, under 6 program
                  layouts: a function of 3n new names put before the same
                  program shifts its qstr numbers, and with them which names
@@ -278,6 +286,58 @@ async def pio_run():
 async def main():
     await dma_run()
     await pio_run()
+asyncio.run(main())
+print('@ {"done": 1}')
+""",
+}
+
+# UART lines (--only uart).  The device raises GP15 once its reader waits
+# for the warm-up line, toggles GP25 as each line reaches the task, and
+# lowers GP15 after the last.  The lines' lengths differ mod 4 (the RX
+# FIFO's interrupt level): where a line ends against it matters.
+UART_LINES = ("$GPGLL,4916.45,N\n", "$GPVTG,054.7,T\n", "$GPZDA,201530.00,04\n",
+              "$GPGSA,A,3,04,05\n", "$GPRMC,225446,A,4916.45,N\n")
+UART_COMMON = """
+import json
+from machine import Pin, UART
+rdy = Pin(15, Pin.OUT, value=0)
+led = Pin(25, Pin.OUT, value=0)
+u = UART(0, 115200)
+while u.any():
+    u.read()
+N = %(n)d
+"""
+UART = {
+    "pollen": UART_COMMON + """
+import pollen
+from pollen.stream import Stream
+async def main():
+    s = Stream(u)
+    rdy.value(1)
+    await s.readline()  # the warm-up line: first uses, before the silence
+    led.toggle()
+    got = []
+    for i in range(N):
+        got.append(await s.readline())
+        led.toggle()
+    rdy.value(0)
+    print('@ ' + json.dumps({"what": "uart", "lens": [len(l) for l in got]}))
+pollen.Executor(8).run(main())
+print('@ {"done": 1}')
+""",
+    "asyncio": UART_COMMON + """
+import asyncio
+async def main():
+    s = asyncio.StreamReader(u)
+    rdy.value(1)
+    await s.readline()
+    led.toggle()
+    got = []
+    for i in range(N):
+        got.append(await s.readline())
+        led.toggle()
+    rdy.value(0)
+    print('@ ' + json.dumps({"what": "uart", "lens": [len(l) for l in got]}))
 asyncio.run(main())
 print('@ {"done": 1}')
 """,
@@ -566,6 +626,54 @@ def irq_sources(b, side):
     return out
 
 
+def uart_lines(b, side):
+    """UART0 lines for `side` (UART, UART_LINES): idle duty while the task
+    waits through 300 ms of silence, duty over the lines' window, and each
+    line's last byte (uart_send's done_t_ns) -> the task's GP25 toggle."""
+    ctl = b.ctl
+    ctl.watch(15, 25)
+    import threading
+    out = []
+    n = len(UART_LINES)
+    th = threading.Thread(target=lambda: out.append(b.run(UART[side] % {"n": n}, timeout=300)))
+    th.start()
+    ctl.wait_pin(READY, 0, timeout=300)  # (GP15 may still be high from a program before this one)
+    ctl.wait_pin(READY, 1, timeout=300)
+    ctl.cmd("uart_send 0 %s" % json.dumps("warm-up\n"))
+    ctl.wait_pin(25, 1, timeout=60)
+    ctl.wait_us(1000, timeout=60)
+    s0 = ctl.status()
+    ctl.wait_us(300000, timeout=300)
+    s1 = ctl.status()
+    ctl.events()
+    done = []
+    for line in UART_LINES:
+        done.append(ctl.cmd("uart_send 0 %s" % json.dumps(line))["done_t_ns"])
+        ctl.wait_us(20000, timeout=120)
+    ctl.wait_pin(READY, 0, timeout=120)
+    s2 = ctl.status()
+    th.join(300)
+    recs = records(out[0] if out else "")
+    lens = [r for r in recs if r.get("what") == "uart"][0]["lens"]
+    if lens != [len(l) for l in UART_LINES]:
+        raise boardmod.BoardError("%s: the task read lines of %s bytes, not %s" % (
+            side, lens, [len(l) for l in UART_LINES]))
+    toggles = [e["t_ns"] for e in ctl.events() if e["pin"] == 25]
+    lat = []
+    for i, t_done in enumerate(done):
+        nxt = done[i + 1] if i + 1 < len(done) else float("inf")
+        ts = [t for t in toggles if t_done <= t < nxt]
+        if not ts:
+            raise boardmod.BoardError("%s: line %d never reached the task after its last byte" % (side, i))
+        lat.append((ts[0] - t_done) / 1000.0)
+
+    def duty(a, z):
+        return 100.0 * (z["cycles_executed"] - a["cycles_executed"]) / ((z["t_ns"] - a["t_ns"]) / 8.0)
+
+    return {"idle": duty(s0, s1), "lines_duty": duty(s1, s2), "lat": lat,
+            "median": statistics.median(lat), "worst": max(lat)}
+
+
 def med(recs, what, side, key="value", mode="both"):
     xs = [r[key] for r in recs if r.get("what") == what and r.get("side") == side
           and r.get("mode", "both") == mode]
@@ -589,7 +697,9 @@ def main(argv=None):
                          "default: about 4 minutes on the emulated Pico), compat (the same asyncio programs "
                          "under asyncio and pollen.asyncio, tools/bench_asyncio_compat.py: about 10 "
                          "minutes more there, so asked for by name), irq (DMA completions, PIO IRQs "
-                         "and IRQ -> task, pollen.Interrupt vs asyncio; emulated Pico; asked for by name)")
+                         "and IRQ -> task, pollen.Interrupt vs asyncio; emulated Pico; asked for by name), uart "
+                         "(UART lines: idle duty and last byte -> task, Stream vs StreamReader; emulated Pico; "
+                         "asked for by name)")
     a = ap.parse_args(argv)
     t0 = time.monotonic()
     try:
@@ -629,6 +739,12 @@ def main(argv=None):
                 step("interrupt sources, %s: 16 DMA completions, 50 PIO IRQs" % side)
                 res[("irq", side)] = r = irq_sources(b, side)
                 step("   DMA %s, PIO %s, IRQ -> task median %s us" % (r.get("dma"), r.get("pio"), r["lat"]["median"]))
+        if b.ctl is not None and "uart" in only:
+            for side in ("asyncio", "pollen"):
+                step("UART lines, %s: 300 ms silence, then %d lines 20 ms apart" % (side, len(UART_LINES)))
+                res[("uart", side)] = r = uart_lines(b, side)
+                step("   idle %.3f %%, over the lines %.3f %%, last byte -> task median %.1f us (%s)" % (
+                    r["idle"], r["lines_duty"], r["median"], ", ".join("%.0f" % x for x in r["lat"])))
         if b.ctl is None:
             step("edge -> task, idle duty and ticker: not run (they need the emulated Pico's timestamps: EMU=1)")
         rates, ram = [], []
@@ -751,6 +867,22 @@ def report(res, rates, ram, a, compat=()):
              "50, 0 extra")
         irow("PIO IRQ → task answers on GP25, median / worst (µs, %s IRQs)" % (ip or ia)["lat"]["n"],
              lambda r: "%.1f / %.1f" % (r["lat"]["median"], r["lat"]["worst"]) if r["lat"]["n"] else "—", "—")
+    ua, up = res.get(("uart", "asyncio")), res.get(("uart", "pollen"))
+    if ua or up:
+        L += ["", "UART lines (`--only uart`): UART0 at 115,200 baud, 5 lines of %s bytes 20 ms apart "
+              "after 300 ms of silence; pollen `Stream(uart).readline()` vs asyncio "
+              "`StreamReader(uart).readline()`:" % ", ".join(str(len(l)) for l in UART_LINES),
+              "", "| figure | asyncio | pollen | target |", "|---|---|---|---|"]
+
+        def urow(name, fn, target):
+            L.append("| %s | %s | %s | %s |" % (name, fn(ua) if ua else "not run", fn(up) if up else "not run",
+                                               target))
+
+        urow("core busy while the task waits (300 ms of silence, %)", lambda r: "%.3f" % r["idle"],
+             "≤ asyncio")
+        urow("core busy over the 5 lines' window (100 ms, %)", lambda r: "%.3f" % r["lines_duty"], "—")
+        urow("a line's last byte → the task has it, median (µs)", lambda r: "%.1f" % r["median"], "≤ asyncio")
+        urow("the same, each line (µs)", lambda r: " / ".join("%.0f" % x for x in r["lat"]), "—")
     rows = [r for r in compat if r.get("kind") in ("rate", "alloc")]
     if rows:
         L += ["", "The same asyncio programs, `import asyncio` vs `import pollen.asyncio as asyncio` "
