@@ -968,6 +968,7 @@ class _Rp2Idle:
         self.wait = b.rp2_wait
         self.wfi_until = b.wfi_until
         self.run_pending = b.rp2_run_pending
+        self.uart_rx_level = b.uart_rx_level
         if alarm:
             self.ALARM = b.alarm_state
             self.clock = b.alarm_clock
@@ -1394,6 +1395,11 @@ class SimBoard:
         self.at(t, st._break)
         st.line_free_at = t
         return t
+
+    def uart_rx_level(self, uart):
+        """port_rp2.uart_rx_level: the UART's RX FIFO interrupt level back to
+        4 bytes (UARTIFLS, written past the driver; its irq() sets it again)."""
+        uart._st.rx_level = _UART_IRQ_LEVEL
 
     def uart_sent(self, id):
         """Every byte UART `id` has put on its TX pin so far (all bits sent)."""

@@ -47,6 +47,10 @@ ports and against what the code reads: keep it in step.
                                                context), and forgets obj (one-shot)
   unwatch        x    x    x   x   stream      unwatch(obj): forget obj's watch (close())
   wait_streams   x    x    x   x   (port)      the wait swapped in while streams are watched
+  uart_irq       -    x    x   x   stream      uart_irq(uart, handler) -> irq().flags: make
+                                               handler machine.UART uart's hard IRQ handler
+                                               (RX FIFO level, IRQ_RXIDLE, IRQ_TXIDLE), so a
+                                               Stream on it needs no watch (task context)
   sleep          -    x    x   x   loop        the port's own wait: `wait is sleep` while
                                                no stream is watched
   wfi            -    -    x   x   loop        wfi(cell, alarm) -> 1 if the alarm is due,

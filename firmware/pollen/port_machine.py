@@ -80,6 +80,7 @@ class MachinePort:
             self.clock = board.clock  # the address of the counter's low word (the loop reads it)
             self._io.due = board.due
         self._cb = None  # the alarm handler (bound once by its owner: the IRQ allocates nothing)
+        self._bmod = board    # the board module, whatever the alarm (uart_irq asks it)
         self._streams = None  # pollen.stream's registrations; None or empty: none
         self._select = select  # the stream poller is made on the first watch()
         # sleep(cell): the board's wait (port_rp2: a bytecode loop round a WFI),
@@ -156,6 +157,30 @@ class MachinePort:
         s[obj] = waker
         self._spoll.register(obj, mask)  # a known obj: changes its mask in place
         self.wait = self._wait_streams
+
+    def uart_irq(self, uart, handler):
+        """Task context, once per Stream: make `handler` machine.UART `uart`'s
+        hard IRQ handler for what a Stream's reader and writer wait for, and
+        return the irq object's flags (a bound method: flags() is ISR-safe,
+        a small int).  Allocates here, never per interrupt.
+
+        The triggers: IRQ_RXIDLE (the receive timeout: the line went quiet
+        with bytes in the RX FIFO), IRQ_TXIDLE (the txbuf went empty), and
+        the RX FIFO level (RXMIS, 0x10): rp2's machine_uart.c calls the
+        handler for it too when it is in the trigger, but irq(trigger=)
+        refuses it (not in MP_UART_ALLOWED_FLAGS) while irq().trigger()
+        takes any value.  With IRQ_RXIDLE set the driver raises the RX level
+        to 24 bytes; the board module, where it can (port_rp2), puts it back
+        to 4, the level the driver uses without a trigger: the first bytes
+        of a line then wake the reader, not only the line's end."""
+        rx = uart.IRQ_RXIDLE
+        tx = uart.IRQ_TXIDLE
+        irq = uart.irq(handler=handler, trigger=rx | tx, hard=True)
+        irq.trigger(rx | tx | 0x10)
+        level = getattr(self._bmod, "uart_rx_level", None)
+        if level is not None:
+            level(uart)
+        return irq.flags
 
     def unwatch(self, obj):
         """Task context: forget obj's watch, if any (a cancelled wait's close())."""

@@ -222,6 +222,17 @@ def fire():
     _handler(0)
 
 
+def uart_rx_level(uart):
+    """Put machine.UART `uart`'s RX FIFO interrupt level at 1/8 (4 bytes):
+    UARTIFLS.RXIFLSEL = 0, what the driver's uart_set_irq_enables() sets and
+    its irq(trigger=IRQ_RXIDLE) raises to 3/4 (24).  Task context, once per
+    Stream (port_machine.uart_irq); the UART's own interrupt still drains the
+    FIFO into its rxbuf, now every 4 bytes, and calls the Stream's handler."""
+    from machine import mem32
+    ifls = 0x40038034 if repr(uart).startswith("UART(1") else 0x40034034  # UART1 / UART0 UARTIFLS
+    mem32[ifls] = mem32[ifls] & ~0x38  # RXIFLSEL (bits 5:3) = 0: 1/8
+
+
 def claim_alarm():
     """Take the RP2040's hardware alarm 0 as the idle wake-up: its interrupt
     gets the SDK's own alarm handler (the one alarm 2 has, which clears the
