@@ -216,7 +216,7 @@ def test_a_readinto_under_with_timeout_times_out_and_leaves_no_watch_behind():
 def test_a_cancelled_task_leaves_no_watch_behind_and_the_stream_can_be_read_again():
     b = board()
     u = b.machine.UART(0, 115200)
-    s = Stream(u)
+    s = Stream(u, irq=False)  # the portable path: the port watches the UART
 
     async def reader():
         await s.readline()
@@ -233,6 +233,185 @@ def test_a_cancelled_task_leaves_no_watch_behind_and_the_stream_can_be_read_agai
     ex = pollen.Executor(4)
     assert ex.run(main()) == b"again\n"
     no_watch_left(b, u)
+
+
+# -- the UART's own interrupt ----------------------------------------------------
+# A Stream on a machine.UART, on a board port, takes the UART's interrupt
+# (port.uart_irq): RX FIFO level, IRQ_RXIDLE, IRQ_TXIDLE.  Nothing asks the
+# port to watch the UART, so the executor keeps its plain idle sleep (WFI
+# on an RP2040) while a task waits for bytes.
+
+
+def test_a_uart_reader_waits_in_the_plain_idle_sleep_not_the_stream_poller():
+    b = board()
+    u = b.machine.UART(0, 115200)
+    s = Stream(u)
+    p = b.port()
+    b.uart_feed(0, b"one line\n", at_ms=50)
+    seen = {}
+
+    async def reader():
+        return await s.readline()
+
+    async def main():
+        t = ex.spawn(reader())
+        await sleep_ms(20)  # the reader waits; nothing on the wire yet
+        seen["wait"] = p.wait is p.sleep
+        seen["watches"] = watches(b)
+        seen["waiting"] = s._rslot.waiting()
+        return await t
+
+    ex = pollen.Executor(4)
+    assert ex.run(main()) == b"one line\n"
+    assert seen == {"wait": True, "watches": None, "waiting": True}, seen
+    assert not s._rslot.waiting()
+
+
+def test_a_line_reaches_the_reader_at_its_last_byte_not_at_the_rx_timeout():
+    # 17 bytes: the FIFO level (4) wakes the reader at the 4th; it waits for
+    # the rest in the UART's own readline() (C: each byte as it lands) and
+    # has the line as the newline lands -- not at the RX timeout, 278 us later
+    b = board()
+    u = b.machine.UART(0, 115200)
+    s = Stream(u)
+    line = b"$GPGLL,4916.45,N\n"
+    t_last = b.uart_feed(0, line, at_ms=10)
+
+    async def main():
+        got = await s.readline()
+        return got, b.now
+
+    (got, t), ex = run(b, main())
+    assert got == line
+    assert t == t_last, (t - t_last)
+
+
+def test_the_tail_gives_way_when_bytes_stop_and_the_rx_timeout_brings_the_rest():
+    # the line stops half way for 10 ms: the reader stops waiting for it at
+    # the next ms tick (2.5 character times without a byte) and sleeps
+    b = board()
+    u = b.machine.UART(0, 115200)
+    calls = {"n": 0}
+    real = u.readline
+
+    def counting():
+        calls["n"] += 1
+        return real()
+
+    u.readline = counting
+    s = Stream(u)
+    b.uart_feed(0, b"abcdef", at_ms=10)
+    t_last = b.uart_feed(0, b"gh\n", at_ms=20)
+
+    async def main():
+        return await s.readline(), b.now
+
+    (got, t), ex = run(b, main())
+    assert got == b"abcdefgh\n"
+    assert calls["n"] <= 4, calls  # not a wait through the 10 ms gap, one ms at a time
+    # the last 3 bytes stay under the FIFO level: the RX timeout wakes the reader
+    assert t_last + rx_timeout_us() <= t <= t_last + rx_timeout_us() + 10, (t - t_last)
+
+
+def test_the_tail_gives_way_to_a_task_woken_meanwhile():
+    b = board()
+    u = b.machine.UART(0, 115200)
+    s = Stream(u)
+    btn = Input(14, pull="up")
+    line = b"0123456789abcdefghijklmnopq\n"  # 28 bytes: 10.0 ms .. 12.4 ms
+    t_last = b.uart_feed(0, line, at_ms=10)
+    b.set_level(14, 0, at_us=10500)  # a press in the middle of the line
+    seen = {}
+
+    async def presses():
+        await btn.wait_for_falling_edge()
+        seen["press"] = b.now
+
+    async def main():
+        ex.spawn(presses())
+        got = await s.readline()
+        return got, b.now
+
+    ex = pollen.Executor(4)
+    got, t = ex.run(main())
+    btn.release()
+    assert got == line
+    # the press waits at most for the ms tick the UART's readline returns at
+    assert 10500 <= seen["press"] <= 11000, seen
+    assert t_last <= t <= t_last + 10, (t - t_last)
+
+
+def test_a_cancelled_uart_read_leaves_nothing_registered_and_reads_again():
+    b = board()
+    u = b.machine.UART(0, 115200)
+    s = Stream(u)
+
+    async def reader():
+        await s.readline()
+
+    async def main():
+        t = ex.spawn(reader())
+        await sleep_ms(10)
+        assert s._rslot.waiting()
+        t.cancel()
+        assert not s._rslot.waiting()
+        b.uart_feed(0, b"again\n", at_ms=20)
+        return await s.readline()
+
+    ex = pollen.Executor(4)
+    assert ex.run(main()) == b"again\n"
+    assert not s._rslot.waiting()
+    no_watch_left(b, u)
+
+
+def test_drain_sleeps_until_txidle_without_the_stream_poller():
+    b = board()
+    u = b.machine.UART(1, 115200, txbuf=32)
+    s = Stream(u)
+    p = b.port()
+    data = bytes(range(200))
+    seen = {"polled": 0, "plain": True}
+
+    async def writer():
+        s.write(data)
+        assert s.pending() > 0
+        await s.drain()
+        return b.now
+
+    def tracer(kind, task):
+        if task.name == "w":
+            seen["polled"] += 1
+            seen["plain"] = seen["plain"] and p.wait is p.sleep
+
+    async def main():
+        return await ex.spawn(writer(), name="w")
+
+    ex = pollen.Executor(4, tracer=tracer)
+    t = ex.run(main())
+    b.time.sleep_us(char_us(80))  # what the hardware still holds goes out
+    assert b.uart_sent(1) == data
+    assert seen["plain"], "drain went through the stream poller"
+    # each IRQ_TXIDLE hands over one txbuf (32 bytes): a handful of wakes
+    assert seen["polled"] <= 2 + (len(data) + 31) // 32 * 2, seen
+    assert t >= char_us(len(data) - 32 - 1 - 32)
+
+
+def test_release_takes_the_handler_off_the_uart():
+    b = board()
+    u = b.machine.UART(0, 115200)
+    s = Stream(u)
+    st = b.uart_state(0)
+    assert st.irq_handler is not None and st.rx_level == 4
+    s.release()
+    assert st.irq_handler is None and st.irq_trigger == 0
+    s2 = Stream(u, irq=False)  # and the UART may be had again, either way
+    s2.release()
+
+
+def test_irq_true_on_an_object_without_a_uart_interrupt_says_what_to_do():
+    b = board()
+    e = raises(ValueError, Stream, io.BytesIO(b"x"), irq=True)
+    assert "irq=None" in str(e)
 
 
 # -- what it costs --------------------------------------------------------------

@@ -19,9 +19,10 @@ Stream waits, the port's idle path is what it is without streams.
                           write() kept is handed over.  write() + drain()
                           allocate nothing while obj takes everything at once
 
-Reading never blocks the executor.  A Stream reads what obj says it has
-(machine.UART.any()); an object without any() is read only after the port
-reported it readable, and None from its readinto() (EAGAIN) means "not yet".
+Reading never blocks the executor (but for a UART line's tail: below).
+A Stream reads what obj says it has (machine.UART.any()); an object
+without any() is read only after the port reported it readable, and None
+from its readinto() (EAGAIN) means "not yet".
 How much it asks for then (chunk=None, the default, chooses):
   * an object with setblocking() (a socket, blocking or not): the Stream
     sets it non-blocking, and asks for all the room it has;
@@ -35,6 +36,23 @@ binary buffer.  Writing: machine.UART.write() itself waits
 (up to timeout_char, >= 1 ms) for room in its txbuf when data does not fit:
 give the UART a txbuf that holds what you write between two drain()s.
 
+A machine.UART on a board port wakes its Stream by its own interrupt
+(irq=None, the default, chooses; irq=False keeps the port's watch).  The
+Stream takes the UART's irq() (port.uart_irq): a hard handler for the RX
+FIFO level (4 bytes on an RP2040), IRQ_RXIDLE (the line went quiet) and
+IRQ_TXIDLE (the txbuf went empty) wakes the reader or the writer through a
+WakerSlot, so nothing asks the port to watch the UART and the executor
+keeps its plain idle sleep -- WFI on an RP2040 -- while a task waits: the
+idle costs what a pin wait costs.  readline(), woken by a line's first
+bytes, reads the rest of it in the UART's own readline(), whose C loop
+takes each byte as it lands (obj's timeout must be 0, the default): the
+line is the task's as its last byte lands, not 32 bit periods later at
+the RX timeout.  That is how asyncio's StreamReader gets its lines early;
+it holds the executor while a line comes in, until the newline, a pause of
+2.5 character times, or a ms tick with another task woken.  drain() waits
+for IRQ_TXIDLE and hands over a txbuf at a time.  The handler and every
+wait allocate nothing; release() takes the handler off.
+
 One task reads and one task writes a Stream at a time, and an object has
 one Stream: the port keeps one watch per object, which the Stream shares
 between its reader and writer (so a wake may be for the other direction:
@@ -42,13 +60,16 @@ the woken side looks, and waits again if it was not its turn).
 
 What runs where: everything here runs in task context; the port calls
 _on_ready (the Stream's waker) from inside its wait(), also task context.
-Nothing here may be called from an interrupt handler.
+Stream._on_irq is the UART's hard IRQ handler (ISR-safe: no allocation);
+nothing else here may be called from an interrupt handler.
 """
 
 import sys
+from array import array
 
 from . import port as _port
 from .future import CURRENT, Leaf, stop_iteration
+from .slot import WakerSlot
 from .waker import Waker, static_raw_waker
 
 POLLIN = 1   # select.POLLIN
@@ -89,6 +110,19 @@ def _readinto(obj, rd):
     return readinto
 
 
+def _field(r, key, default):
+    """The number after `key` in repr string r ("baudrate=", "txbuf="), or
+    default.  Task side, at construction: allocates."""
+    i = r.find(key)
+    if i < 0:
+        return default
+    i += len(key)
+    j = i
+    while j < len(r) and r[j].isdigit():
+        j += 1
+    return int(r[i:j]) if j > i else default
+
+
 class _Leaf(Leaf):
     """A Stream's wait: the work is in __next__ (the await path), poll(cx)
     is future.Leaf's, as timer._Sleep's is."""
@@ -106,9 +140,14 @@ class _ReadInto(_Leaf):
 
     def __next__(self):
         s = self.s
+        sl = s._rslot
+        if sl is not None:  # the UART's interrupt: register, then look
+            sl.register(CURRENT.cx.waker())
+            s._st[0] = 0  # (SPIN: a tail before may have left it set)
         n = s._take_into(self.buf)
         if n < 0:
-            s._wait(POLLIN, CURRENT.cx)
+            if sl is None:
+                s._wait(POLLIN, CURRENT.cx)
             return None
         s.count = n
         self.buf = None
@@ -117,7 +156,7 @@ class _ReadInto(_Leaf):
 
     def close(self):
         self.buf = None
-        self.s._done(POLLIN)
+        self.s._done(POLLIN, True)
 
 
 class _Fill(_Leaf):
@@ -126,6 +165,14 @@ class _Fill(_Leaf):
 
     def __next__(self):
         s = self.s
+        sl = s._rslot
+        if sl is not None:  # the UART's interrupt: register, then look
+            sl.register(CURRENT.cx.waker())
+            s._st[0] = 0  # (SPIN: a tail before may have left it set)
+            if s._fill():
+                s._done(POLLIN)
+                stop_iteration()
+            return None
         if s._fill():
             s._done(POLLIN)
             stop_iteration()
@@ -133,7 +180,7 @@ class _Fill(_Leaf):
         return None
 
     def close(self):
-        self.s._done(POLLIN)
+        self.s._done(POLLIN, True)
 
 
 class _Drain(_Leaf):
@@ -141,14 +188,18 @@ class _Drain(_Leaf):
 
     def __next__(self):
         s = self.s
+        sl = s._wslot
+        if sl is not None:  # the UART's IRQ_TXIDLE: register, then look
+            sl.register(CURRENT.cx.waker())
         if s._flush():
             s._done(POLLOUT)
             stop_iteration()
-        s._wait(POLLOUT, CURRENT.cx)
+        if sl is None:
+            s._wait(POLLOUT, CURRENT.cx)
         return None
 
     def close(self):
-        self.s._done(POLLOUT)
+        self.s._done(POLLOUT, True)
 
 
 class Stream:
@@ -165,7 +216,7 @@ class Stream:
     (0 only once the stream has ended: then `s.eof` is True).
     """
 
-    def __init__(self, obj, bufsize=64, chunk=None, port=None):
+    def __init__(self, obj, bufsize=64, chunk=None, port=None, irq=None):
         key = id(obj)
         other = _owners.get(key)
         if other is not None:
@@ -203,7 +254,59 @@ class Stream:
         self._drainf = _Drain(self)
         self.count = 0
         self.eof = False
+        self._rslot = None              # the UART's interrupt wakes through these (else: port.watch)
+        self._wslot = None
+        self._uline = None              # obj.readline, for the rest of a line coming in (_tail)
+        if irq is not False:
+            self._take_irq(obj, irq)
         _owners[key] = self
+
+    def _take_irq(self, obj, want):
+        """Wake by obj's own interrupt if obj is a machine.UART (it has any()
+        and IRQ_RXIDLE) and the port can hand it over (port.uart_irq): then
+        no wait asks the port to watch obj, and the executor keeps its plain
+        idle sleep (WFI on an RP2040) while a task waits here.  Allocates
+        here, once; want=True: raise if it cannot."""
+        p = self.port
+        ui = getattr(p, "uart_irq", None)
+        if ui is None or self._any is None or not hasattr(obj, "IRQ_RXIDLE"):
+            if want:
+                raise ValueError("%r: no UART interrupt to wake by (irq=True needs a machine.UART "
+                                 "on a board port); leave irq=None to wait through the port" % (obj,))
+            return
+        t = p.ticks_us
+        self._tick = t                  # bound once: the tail's clock
+        self._tdiff = p.ticks_diff
+        self._due = getattr(p, "due", None)  # a board alarm (rp2): the tail gives way to it
+        self._last = t()                # ticks_us when _fill last gained bytes
+        r = repr(obj)                   # "UART(0, baudrate=115200, ... txbuf=256, timeout=0, ...)"
+        baud = _field(r, "baudrate=", 115200)
+        self._gap = 25000000 // baud    # 2.5 character times (10 bits): a line still coming in
+        self._txroom = _field(r, "txbuf=", 32)
+        # the tail: obj.readline() waits in C for each next byte, until the
+        # ms tick turns when obj's timeout is 0 (the default); a longer
+        # timeout would hold the executor that long: then no tail
+        self._uline = getattr(obj, "readline", None) if _field(r, "timeout=", -1) == 0 else None
+        self._txdone = getattr(obj, "txdone", None)
+        self._st = array("i", [0, 1])   # SPIN: the reader reads a line's tail itself (_tail); TXIDLE seen
+        self._rslot = WakerSlot("%r's reader" % (obj,), "one task reads a Stream at a time")
+        self._wslot = WakerSlot("%r's writer" % (obj,), "one task writes a Stream at a time")
+        self._rwake = self._rslot.wake  # bound once: the handler makes no bound method
+        self._wwake = self._wslot.wake
+        self._flags = ui(obj, self._on_irq)  # (the bound handler is made once, here)
+
+    def _on_irq(self, _uart):
+        """obj's hard IRQ handler (port.uart_irq): wake the reader for the RX
+        FIFO level (0x10), IRQ_RXIDLE (0x40) or a break (0x200) -- unless it
+        is spinning for the rest of a line, looking itself -- and the writer
+        for IRQ_TXIDLE (0x20).  ISR-safe: no allocation."""
+        f = self._flags()
+        st = self._st
+        if f & 0x20:
+            st[1] = 1
+            self._wwake()
+        if f & 0x250 and not st[0]:
+            self._rwake()
 
     # -- reading --------------------------------------------------------------
 
@@ -260,6 +363,23 @@ class Stream:
                 line = self._take(self._re)
                 part = line if part is None else part + line
                 continue
+            ul = self._uline
+            if ul is not None and self._re > self._rs:  # a line is coming in: its tail (_tail)
+                line = self._take(self._re)
+                part = line if part is None else part + line
+                cell, last = self._tail()
+                while True:  # here, not in _tail: the line's last byte -> return is what counts
+                    r = ul()
+                    if r:
+                        part += r
+                        if r[-1] == 10:
+                            return part
+                        last = self._tick()
+                    elif self._tdiff(self._tick(), last) > self._gap:
+                        break
+                    if (cell is not None and cell[-1]) or (self._due is not None and self._due()):
+                        break  # someone else's turn: the next interrupt brings the reader back
+                continue  # (the buffer is empty now: the interrupt's turn)
             await self._fillf
         return line if part is None else part + line
 
@@ -277,6 +397,8 @@ class Stream:
                 return
             self._out = bytearray(data[r:] if r else data)  # obj is full: keep the rest
             self._oo = 0
+            if self._wslot is not None:
+                self._st[1] = 0  # its txbuf is full now: wait for IRQ_TXIDLE
         else:
             self._out += data  # behind what is already waiting
 
@@ -294,11 +416,16 @@ class Stream:
     # -- giving obj back ------------------------------------------------------
 
     def release(self):
-        """Stop watching obj; the Stream is not used after this, and obj may
-        get a new one."""
+        """Stop watching obj (and take the Stream's handler off its
+        interrupt); the Stream is not used after this, and obj may get a new
+        one."""
         if self._watching:
             self._watching = 0
             self.port.unwatch(self.obj)
+        if self._rslot is not None:
+            self.obj.irq(handler=None)  # trigger 0: the driver's own RX level again
+            self._rslot.clear()
+            self._wslot.clear()
         self._rw = None
         self._ww = None
         _owners.pop(id(self.obj), None)
@@ -329,9 +456,16 @@ class Stream:
         self._ready &= ~mask  # only a report from this watch counts from here on
         self.port.watch(self.obj, m, self._pw)
 
-    def _done(self, mask):
-        """The wait for `mask` ended (completed or cancelled): drop its waker
-        and its part of the port's watch."""
+    def _done(self, mask, cancel=False):
+        """The wait for `mask` ended (completed, or cancelled: close()): drop
+        its waker and its part of the port's watch."""
+        if self._rslot is not None:
+            sl = self._rslot if mask == POLLIN else self._wslot
+            if cancel:
+                sl.clear_if_current(CURRENT.cx)  # a cancelled task drops only its own
+            else:
+                sl.clear()
+            return
         if mask == POLLIN:
             self._rw = None
         else:
@@ -411,7 +545,30 @@ class Stream:
         if r < 0:
             return False
         self._re = re + r
+        if self._rslot is not None:
+            self._last = self._tick()
         return True
+
+    def _tail(self):
+        """The start of readline()'s tail, its loop's (cell, last): the look
+        byte's cell of the running task and when the last byte came.
+
+        The tail: the rest of a line that is coming in on a UART.  Its first
+        bytes woke the reader (the RX FIFO level); the RX timeout would wake
+        it only 32 bit periods after the line's end.  This is what gives
+        asyncio its line early: its StreamReader.readline() calls
+        UART.readline(), whose C loop takes each byte from the FIFO as it
+        lands.  Here too obj.readline() waits in C (obj's timeout is 0): it
+        returns at the newline, or with what it has when the ms tick turns
+        -- then the loop goes on while bytes keep coming (no gap of 2.5
+        character times), and gives way when the executor has something
+        else woken (the look byte) or the board alarm is due: another task
+        waits at most a ms tick.  While it runs, the handler leaves the
+        reader alone (SPIN, cleared by the next wait: a wake for bytes it
+        reads itself would only cost a poll).  Task side; the tail allocates
+        what the line holds, as readline does."""
+        self._st[0] = 1
+        return CURRENT.cx.waker().cell, self._last
 
     def _consumed(self, upto):
         if upto >= self._re:
@@ -430,11 +587,23 @@ class Stream:
         out = self._out
         if out is None:
             return True
-        if not self._ready & POLLOUT:
-            return False
-        self._ready &= ~POLLOUT
         o = self._oo
-        r = self.obj.write(memoryview(out)[o:] if o else out)
+        if self._wslot is not None:  # room: IRQ_TXIDLE came (the txbuf is empty), or all is sent
+            st = self._st
+            if not st[1]:
+                td = self._txdone
+                if td is None or not td():
+                    return False
+            st[1] = 0
+            k = len(out) - o
+            if k > self._txroom:
+                k = self._txroom  # what the empty txbuf takes without write() waiting
+            r = self.obj.write(memoryview(out)[o:o + k])
+        else:
+            if not self._ready & POLLOUT:
+                return False
+            self._ready &= ~POLLOUT
+            r = self.obj.write(memoryview(out)[o:] if o else out)
         if r:
             o += r
         if o >= len(out):
