@@ -12,6 +12,7 @@ timestamps and cycle counters and feeds the UARTs.
     b.install()                                  # pollen, as `make flash` installs it
     b.install_boot_files()                       # pollen frozen in: main.py, board_config.py only
     out = b.run(source, on_line=print)           # soft reset, run, stream lines
+    b.type(b"1+1\n")                              # ... meanwhile: keys into its stdin
     b.close()
 """
 
@@ -110,23 +111,44 @@ class Board:
             args += (["+"] if args else []) + ["fs", "cp", local, ":%s/%s" % (dest, name)]
         self.mpremote(*args, timeout=60 + 30 * len(files))
 
-    def run(self, source, timeout=300, on_line=None):
+    def run(self, source, timeout=300, on_line=None, on_output=None):
         """Soft-reset, run `source` on the board, return its output.  Each
         output line is passed to on_line(line) as it arrives (a test's
-        `@ctl ...` requests are answered that way).  Raises BoardError if the
-        script does not end within `timeout` seconds."""
+        `@ctl ...` requests are answered that way); on_output(text) gets the
+        output as it comes, unfinished lines too (a prompt has no newline).
+        Raises BoardError if the script does not end within `timeout` seconds.
+        While it runs, type() writes to the board's stdin."""
+        import codecs
         with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
             f.write(source)
         cmd = [deploy.tool("mpremote"), "connect", self.port, "soft-reset", "run", f.name]
         lines = []
         try:
-            p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
             def reader():
-                for line in p.stdout:
-                    lines.append(line)
+                dec = codecs.getincrementaldecoder("utf-8")("replace")
+                pending = ""
+                while True:
+                    chunk = os.read(p.stdout.fileno(), 4096)
+                    text = dec.decode(chunk, final=not chunk)
+                    if text and on_output is not None:
+                        on_output(text)
+                    pending += text
+                    while True:  # lines as universal newlines cut them (\n, \r\n, \r)
+                        i = min((j for j in (pending.find("\n"), pending.find("\r")) if j >= 0), default=-1)
+                        if i < 0 or (pending[i] == "\r" and i == len(pending) - 1 and chunk):
+                            break  # no end yet, or a \r whose \n may be in the next chunk
+                        line, pending = pending[:i], pending[i + (2 if pending[i:i + 2] == "\r\n" else 1):]
+                        lines.append(line + "\n")
+                        if on_line is not None:
+                            on_line(line)
+                    if not chunk:
+                        break
+                if pending:
+                    lines.append(pending)
                     if on_line is not None:
-                        on_line(line.rstrip("\r\n"))
+                        on_line(pending)
 
             t = threading.Thread(target=reader, daemon=True)
             t.start()
@@ -142,6 +164,18 @@ class Board:
         finally:
             os.unlink(f.name)
         return "".join(lines)
+
+    def type(self, data):
+        """Write `data` (bytes) to the board's stdin while run() is attached:
+        straight to its serial device, beside mpremote (whose `run` forwards
+        none of its own stdin; its lock on the port is an advisory flock).
+        The same on a Pico's /dev/ttyACM0 as on the emulated Pico's pty."""
+        fd = os.open(self.port, os.O_WRONLY | os.O_NOCTTY)
+        try:
+            while data:
+                data = data[os.write(fd, data):]
+        finally:
+            os.close(fd)
 
     def close(self):
         if self.emu is not None:
