@@ -17,7 +17,11 @@ async def _run(waiter, aw):
         result = None
         status = er
     d = waiter.data
-    if d is None or d is _a._task_queue.sleeping:  # the waiter still sleeps: wake it with the outcome
+    # The waiter still sleeps: wake it with the outcome.  It sleeps in the run
+    # queue's sleepers, or in those of a loop that new_event_loop() has dropped
+    # since (aiorepl's Ctrl-D does that from inside the awaited task): asyncio
+    # wakes it then too, and so must we, or wait_for never returns.
+    if d is None or isinstance(d, _a.TaskQueue):
         if waiter.cancel():
             waiter.data = _a.CancelledError(status, result)
 
