@@ -29,15 +29,26 @@ filesystem would fail the run), copies only main.py and board_config.py
 to put a copy on that board that would never be imported.  --frozen does the
 same on a board already running such an image (--port).
 
-Tests are compiled with mpy-cross for the board's CPU and copied to :tests/.
+A module can also type into the board's stdin while it runs: it prints one
+`@dialog <json>` line, steps the runner performs in order against the
+board's output -- ["expect", text] (a bounded wait), ["type", text] (written
+to the serial port beside mpremote: on a Pico as on the emulated one),
+["pause", seconds] -- and a step that fails counts as a failure
+(host_tests/board/test_aiorepl.py drives micropython-lib's aiorepl so).
+
+Tests are compiled with mpy-cross for the board's CPU and copied to :tests/,
+with micropython-lib's aiorepl.py, extracted from the MicroPython source
+tarball (host_tests/aiorepl_source.py); without the tarball the tier fails.
 Each test is reported by name; the last line is `N passed, N failed`.
 """
 
 import argparse
 import glob
+import json
 import os
 import re
 import sys
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -104,6 +115,7 @@ def compile_tests(mods, march):
     mpy_cross = deploy.tool("mpy-cross")
     files = {}
     srcs = [(n, p) for n, p, _ in mods] + [(h[:-3], os.path.join(HOST_TESTS, h)) for h in HELPERS]
+    srcs.append(("aiorepl", aiorepl_path()))
     for name, src in srcs:
         dst = os.path.join(dest, name + ".mpy")
         cmd = deploy.mpy_cross_cmd(mpy_cross, src, dst, name + ".py", march)
@@ -112,6 +124,89 @@ def compile_tests(mods, march):
             raise boardmod.BoardError("mpy-cross failed on %s: %s" % (src, (r.stderr or r.stdout).strip()))
         files[name + ".mpy"] = dst
     return files
+
+
+def aiorepl_path():
+    """micropython-lib's aiorepl.py, extracted from the MicroPython source
+    tarball into build/aiorepl/ (never committed); BoardError without it."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("aiorepl_source", os.path.join(HOST_TESTS, "aiorepl_source.py"))
+    src = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(src)
+    try:
+        return os.path.join(src.aiorepl_dir(), "aiorepl.py")
+    except AssertionError as e:
+        raise boardmod.BoardError("test_aiorepl needs micropython-lib's aiorepl: %s" % e)
+
+
+class Dialog:
+    """A module's `@dialog` steps, run in a thread against the board's output
+    while the module runs: expect (bounded), type, pause.  failure is None
+    while all is well, else one line saying which step failed."""
+
+    EXPECT_S = 30  # the emulated Pico runs at a fifth of a Pico's speed
+
+    def __init__(self, board, steps, output, start):
+        self.board = board
+        self.steps = steps
+        self.output = output  # [text so far], appended by the reader
+        self.pos = start      # where the next expect starts looking
+        self.cond = threading.Condition()
+        self.failure = None
+        self.done = False
+        self.cancelled = False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def cancel(self):
+        with self.cond:
+            self.cancelled = True
+            self.cond.notify_all()
+
+    def fed(self):
+        with self.cond:
+            self.cond.notify_all()
+
+    def _run(self):
+        try:
+            for i, (kind, arg) in enumerate(self.steps):
+                if self.cancelled:
+                    self.failure = "dialog step %d: not reached before the next test's dialog began" % i
+                    return
+                if kind == "type":
+                    self.board.type(arg.encode())
+                elif kind == "pause":
+                    time.sleep(arg)
+                elif kind == "expect":
+                    end = time.monotonic() + self.EXPECT_S
+                    with self.cond:
+                        while True:
+                            text = "".join(self.output).replace("\r", "")
+                            j = text.find(arg, self.pos)
+                            if j >= 0:
+                                self.pos = j + len(arg)
+                                break
+                            left = end - time.monotonic()
+                            if left <= 0 or self.cancelled:
+                                self.failure = ("dialog step %d: no %r within %d s; after the last match the "
+                                                "board printed %r" % (i, arg, self.EXPECT_S, text[self.pos:][-400:]))
+                                return
+                            self.cond.wait(min(left, 0.5))
+                else:
+                    self.failure = "dialog step %d: unknown kind %r" % (i, kind)
+                    return
+            self.done = True
+        except Exception as e:  # noqa: BLE001 - reported as the module's failure
+            self.failure = "dialog: %s: %s" % (type(e).__name__, e)
+
+    def finish(self):
+        """None if every step ran, else why not (the module has ended)."""
+        self.thread.join(self.EXPECT_S + 5)
+        if self.failure:
+            return self.failure
+        if not self.done:
+            return "dialog: the module ended before every step ran"
+        return None
 
 
 # -- boot checks: the installed demo and safe mode, driven from outside ---------
@@ -309,6 +404,7 @@ def main(argv=None):
               "first (make flash FIRMWARE=...), then python tools/test_board.py --port P --frozen")
         return 2
     try:
+        aiorepl_path()  # before the board: without micropython-lib's aiorepl the tier cannot run
         b = boardmod.open_board(a.port, a.emulator, control=a.control, firmware=a.firmware)
     except boardmod.BoardError as e:
         print("test-board: %s" % e)
@@ -349,9 +445,22 @@ def main(argv=None):
                 print("SKIP %s: needs the emulated Pico's control socket (make test-board EMU=1)" % name)
                 continue
             result = []
+            output = []
+            dialogs = []
 
-            def on_line(line, result=result):
-                if line.startswith("@ctl "):
+            def on_output(text, output=output, dialogs=dialogs):
+                output.append(text)
+                if dialogs:
+                    dialogs[-1].fed()
+
+            def on_line(line, result=result, output=output, dialogs=dialogs):
+                if line.startswith("@dialog "):
+                    text = "".join(output).replace("\r", "")
+                    start = text.rfind(line) + len(line)  # expects look at what follows the line
+                    if dialogs:
+                        dialogs[-1].cancel()  # an earlier test's: done, or failed already
+                    dialogs.append(Dialog(b, json.loads(line[8:]), output, start))
+                elif line.startswith("@ctl "):
                     if b.ctl is None:
                         print("FAIL %s: asked for %r without a control socket" % (name, line))
                         return
@@ -363,9 +472,14 @@ def main(argv=None):
 
             m0 = time.monotonic()
             try:
-                b.run(RUNNER % (name, ""), timeout=a.timeout, on_line=on_line)
+                b.run(RUNNER % (name, ""), timeout=a.timeout, on_line=on_line, on_output=on_output)
             except boardmod.BoardError as e:
                 print("FAIL %s: %s" % (name, e))
+            for d in dialogs:
+                why = d.finish()
+                if why:
+                    failed += 1
+                    print("FAIL %s: %s" % (name, why), flush=True)
             if result:
                 passed += result[0][0]
                 failed += result[0][1]
