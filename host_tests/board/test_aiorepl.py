@@ -33,7 +33,7 @@ import sys
 import time
 
 TICK_MS = 20
-PAUSE_S = 0.5        # the host's pause between two lines
+PAUSE_S = 1.0        # the host's pause between two lines
 BOUND_MS = 120_000   # the REPL ends by then whatever the host did
 
 DIALOG = [
@@ -97,13 +97,17 @@ def _check(g, ended):
     assert "a" in g and "b" in g, "the typed assignments never ran: %r" % g
     (t0, ms0), (t1, ms1) = g["a"], g["b"]
     dt = time.ticks_diff(ms1, ms0)
-    # the host paused PAUSE_S between the lines: the board's clock saw it too
-    assert dt >= PAUSE_S * 1000 * 0.8, "only %d ms between the two lines" % dt
-    # the ticker kept (nearly) its rate while the REPL waited for keys; a read
-    # that held the loop until the next key would leave it at 0 or 1 tick
     n = t1 - t0
     print("    %d ticks of %d ms in the %d ms between two typed lines (%.1f ms each)"
           % (n, TICK_MS, dt, dt / max(n, 1)))
+    # the host paused PAUSE_S between the lines: the board's clock saw a
+    # window long enough that 0 or 1 tick would stand out (a Pico's clock sees
+    # the whole pause; the emulated Pico's lags the host's while its firmware
+    # is busy rather than asleep: under pollen.asyncio with a read of sys.stdin
+    # pending, 270-550 ms of a 0.5 s pause were seen, against 530-540 under asyncio)
+    assert dt >= 200, "only %d ms between the two lines" % dt
+    # the ticker kept (nearly) its rate while the REPL waited for keys; a read
+    # that held the loop until the next key would leave it at 0 or 1 tick
     assert n * TICK_MS >= dt * 0.8, "%d ticks in %d ms (one per %d ms expected)" % (n, dt, TICK_MS)
 
 
