@@ -8,7 +8,7 @@ plus the host port in real time.  Both interpreters.
 import io
 
 from simsupport import board, run, run_until_stop
-from support import MICROPYTHON, raises
+from support import MICROPYTHON, allocation_free, raises
 
 import pollen
 from pollen import TimeoutError, select
@@ -394,6 +394,40 @@ def test_drain_sleeps_until_txidle_without_the_stream_poller():
     # each IRQ_TXIDLE hands over one txbuf (32 bytes): a handful of wakes
     assert seen["polled"] <= 2 + (len(data) + 31) // 32 * 2, seen
     assert t >= char_us(len(data) - 32 - 1 - 32)
+
+
+def test_the_uart_handler_allocates_nothing_waking_a_waiting_reader():
+    b = board()
+    u = b.machine.UART(0, 115200)
+    s = Stream(u)
+    st = b.uart_state(0)
+    handler = st.irq_handler  # what the UART calls: Stream._on_irq, bound once
+    buf = bytearray(8)
+
+    def level_interrupt():
+        st.irq_flags = 0x10  # the RX FIFO level, as the driver sets flags() before the call
+        handler(u)
+
+    def txidle_interrupt():
+        st.irq_flags = 0x20
+        handler(u)
+
+    async def reader():
+        await s.readinto(buf)
+        return bytes(buf[:s.count])
+
+    async def main():
+        t = ex.spawn(reader())
+        await sleep_ms(1)
+        assert s._rslot.waiting()
+        allocation_free(level_interrupt)  # wakes the reader: ISR-safe
+        allocation_free(txidle_interrupt)  # nobody writes: stores the flag only
+        assert s._st[1] == 1
+        b.uart_feed(0, b"ok", at_ms=5)
+        return await t
+
+    ex = pollen.Executor(4)
+    assert ex.run(main()) == b"ok"
 
 
 def test_release_takes_the_handler_off_the_uart():
