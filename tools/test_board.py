@@ -36,6 +36,13 @@ to the serial port beside mpremote: on a Pico as on the emulated one),
 ["pause", seconds] -- and a step that fails counts as a failure
 (host_tests/board/test_aiorepl.py drives micropython-lib's aiorepl so).
 
+Last, the differential suite on the chip: each program of
+host_tests/asyncio_programs/ is copied to :tests/asyncio_programs/ and run by
+runner.py, once under asyncio and once under pollen.asyncio, each after a soft
+reset; the two outputs must be the same, reported as differential::<program>.
+Programs that need what a Pico lacks are named in PROGRAMS_UNIX_ONLY, each
+reported as SKIP with the reason.
+
 Tests are compiled with mpy-cross for the board's CPU and copied to :tests/,
 with micropython-lib's aiorepl.py, extracted from the MicroPython source
 tarball (host_tests/aiorepl_source.py); without the tarball the tier fails.
@@ -385,6 +392,86 @@ def _toggles(led):
     return [level for t, level in led if t < _CUT_US]
 
 
+# -- the differential suite on the chip ---------------------------------------
+
+PROGRAMS = os.path.join(HOST_TESTS, "asyncio_programs")
+# Programs of host_tests/asyncio_programs/ that cannot run on a Pico, and why:
+# reported as SKIP by name, every run.  Every other program runs.
+PROGRAMS_UNIX_ONLY = {
+    "blocking_socket": "a blocking TCP socket to 127.0.0.1: a Pico has no socket module",
+    "streams": "start_server/open_connection on 127.0.0.1: a Pico has no socket module",
+    "stdin_reader": "sys.stdin fed by a pipe that closes: a serial console never ends its input",
+    "softirq_event": "_thread: a second thread runs on core 1, which the emulated Pico lacks (the "
+                     "firmware hangs; ../shared/rp2040/README.md, Limitations)",
+}
+_ADDR = re.compile(r"\bat (0x)?[0-9a-f]{6,}\b")
+_DONE = "@differential: the program returned"
+
+
+def differential_programs():
+    return sorted(f[:-3] for f in os.listdir(PROGRAMS)
+                  if f.endswith(".py") and f not in ("runner.py", "sim_example.py"))
+
+
+def _run_program(b, which, name, timeout):
+    """host_tests/asyncio_programs/runner.py itself, run on the board with
+    argv set: (finished, normalised output lines).  As on the host, tracebacks
+    keep the program's own frames, not the scheduler's."""
+    path = "/tests/asyncio_programs/%s.py" % name
+    with open(os.path.join(PROGRAMS, "runner.py")) as f:
+        runner = f.read()
+    src = ("import sys\nwhile sys.argv:\n    sys.argv.pop()\nsys.argv.extend(%r)\n__file__ = %r\n"
+           % (["runner.py", which, path], "/tests/asyncio_programs/runner.py")
+           + runner + "\nprint(%r)\n" % _DONE)
+    try:
+        out = b.run(src, timeout=timeout)
+    except boardmod.BoardError as e:
+        return False, ["(%s)" % e]
+    lines = []
+    for line in out.replace("\r", "").splitlines():
+        if line.startswith('  File "') and not line.startswith('  File "%s"' % path):
+            continue  # a frame inside the scheduler
+        lines.append(_ADDR.sub("at ADDR", line))
+    done = _DONE in lines
+    return done, [l for l in lines if l != _DONE]
+
+
+def differential_checks(b, only, timeout):
+    """Each program of the differential suite (host_tests/asyncio_programs/,
+    host_tests/test_asyncio_differential_cpython.py on unix) on the chip,
+    once under MicroPython's asyncio and once under pollen.asyncio, each
+    after a soft reset: both must finish and print the same lines, at least
+    20.  Yields (name, ok, detail) of each as it ends; ok is None for a
+    program skipped (PROGRAMS_UNIX_ONLY), detail then says why."""
+    import difflib
+    names = [n for n in differential_programs() if not only or only in "differential::" + n]
+    for n in names:
+        if n in PROGRAMS_UNIX_ONLY:
+            yield "differential::" + n, None, PROGRAMS_UNIX_ONLY[n]
+    names = [n for n in names if n not in PROGRAMS_UNIX_ONLY]
+    if not names:
+        return
+    b.put({n + ".py": os.path.join(PROGRAMS, n + ".py") for n in names}, "tests/asyncio_programs")
+    for name in names:
+        m0 = time.monotonic()
+        done_a, out_a = _run_program(b, "asyncio", name, timeout)
+        done_p, out_p = _run_program(b, "pollen", name, timeout)
+        why = []
+        if not done_a:
+            why.append("under asyncio it did not finish")
+        if not done_p:
+            why.append("under pollen.asyncio it did not finish")
+        if len(out_a) < 20:
+            why.append("asyncio printed %d lines, fewer than 20" % len(out_a))
+        if out_p != out_a:
+            why.append("the outputs differ (- asyncio, + pollen.asyncio):\n" + "\n".join(
+                difflib.unified_diff(out_a, out_p, "asyncio", "pollen.asyncio", lineterm="", n=2)))
+        detail = "; ".join(why) if why else "%d lines alike (%.0f s)" % (len(out_a), time.monotonic() - m0)
+        if why and out_p == out_a:
+            detail += "\n" + "\n".join(out_a[-15:])
+        yield "differential::" + name, not why, detail
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--port", help="serial port of a Pico running MicroPython")
@@ -488,6 +575,16 @@ def main(argv=None):
             else:
                 failed += 1
                 print("FAIL %s: the board stopped before the module finished (crash, reset or hang)" % name)
+        for name, ok, detail in differential_checks(b, a.only, min(a.timeout, 300)):
+            if ok is None:
+                skipped += 1
+                print("SKIP %s: %s" % (name, detail), flush=True)
+            elif ok:
+                passed += 1
+                print("ok   %s: %s" % (name, detail), flush=True)
+            else:
+                failed += 1
+                print("FAIL %s: %s" % (name, detail), flush=True)
     except (boardmod.BoardError, deploy.DeployError) as e:
         print("test-board: %s" % e)
         return 2
