@@ -531,6 +531,20 @@ def records(out):
     return recs[:-1]
 
 
+def answer_times(events, pin, level):
+    """µs from each change of GP`pin` to `level` to the GP25 change that
+    answers it, from the emulator's event log."""
+    lat = []
+    start = None
+    for e in events:
+        if e["pin"] == pin and e["level"] == level:
+            start = e["t_ns"]
+        elif e["pin"] == 25 and start is not None:
+            lat.append((e["t_ns"] - start) / 1000.0)
+            start = None
+    return lat
+
+
 def latency(b, side, busy, n):
     """Median/mean/worst us from each GP14 falling edge to GP25's change."""
     ctl = b.ctl
@@ -551,14 +565,7 @@ def latency(b, side, busy, n):
     # it would land in that program's window (asyncio's idle one waits on GP14)
     ctl.wait_us(sum(us for us, _ in steps[-4:]) + 1000, timeout=60)
     records(out[0] if out else "")
-    lat = []
-    fall = None
-    for e in ctl.events():
-        if e["pin"] == 14 and e["level"] == 0:
-            fall = e["t_ns"]
-        elif e["pin"] == 25 and fall is not None:
-            lat.append((e["t_ns"] - fall) / 1000.0)
-            fall = None
+    lat = answer_times(ctl.events(), 14, 0)
     if len(lat) < n:
         raise boardmod.BoardError("%s: only %d of %d edges reached the task" % (side, len(lat), n))
     return {"median": statistics.median(lat), "mean": statistics.mean(lat), "worst": max(lat), "n": len(lat)}
@@ -612,14 +619,7 @@ def irq_sources(b, side):
     ctl.watch(16, 25)
     ctl.events()
     recs = records(b.run(IRQ[side], timeout=600))
-    lat = []
-    rise = None
-    for e in ctl.events():
-        if e["pin"] == 16 and e["level"] == 1:
-            rise = e["t_ns"]
-        elif e["pin"] == 25 and rise is not None:
-            lat.append((e["t_ns"] - rise) / 1000.0)
-            rise = None
+    lat = answer_times(ctl.events(), 16, 1)
     out = {r["what"]: r for r in recs}
     out["lat"] = {"median": statistics.median(lat) if lat else None, "worst": max(lat) if lat else None,
                   "n": len(lat)}
