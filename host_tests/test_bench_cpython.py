@@ -137,3 +137,16 @@ def test_ram_what_if_removes_exactly_the_named_definitions():
         assert "C.nope" in str(e)
     else:
         raise AssertionError("an unknown name was ignored")
+
+
+def test_a_board_run_sets_the_programs_own_args_line_not_its_docstring():
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    import bench_board
+    with open(os.path.join(ROOT, "tools", "bench_asyncio_compat.py")) as f:
+        src = f.read()
+    out = bench_board.with_args(src, ["0.02", "3"])
+    assert re.search(r"^ARGS = \['0.02', '3'\]", out, re.M)
+    assert "replace the `ARGS = None` line" in out  # the docstring is left alone
+    changed = [(a, b) for a, b in zip(src.splitlines(), out.splitlines()) if a != b]
+    assert changed == [(a, "ARGS = ['0.02', '3']  # a board run: the argument list goes here")
+                       for a, _ in changed] and len(changed) == 1, changed
