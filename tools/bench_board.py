@@ -693,13 +693,13 @@ def main(argv=None):
     ap.add_argument("--firmware", help="an emulated Pico running this .uf2, pollen frozen in (make "
                     "firmware): measures that pollen, installs nothing")
     ap.add_argument("--write", help="put the table into this Markdown file's RP2040 section")
-    ap.add_argument("--only", default="latency,idle,ticker,rates,layouts,ram,irq,uart",
+    ap.add_argument("--only", default="latency,idle,ticker,rates,layouts,ram,irq,uart,compat",
                     help="comma list of figures to run: latency, idle, ticker, rates, layouts, ram, "
                          "irq (DMA completions, PIO IRQs and IRQ -> task, pollen.Interrupt vs asyncio; "
                          "emulated Pico), uart (UART lines: idle duty and last byte -> task, Stream vs "
-                         "StreamReader; emulated Pico) -- the default, about 5 minutes on the emulated "
-                         "Pico -- and compat (the same asyncio programs under asyncio and pollen.asyncio, "
-                         "tools/bench_asyncio_compat.py: about 10 minutes more there, so asked for by name)")
+                         "StreamReader; emulated Pico), compat (the same asyncio programs under asyncio "
+                         "and pollen.asyncio, tools/bench_asyncio_compat.py: N tasks plus a sleeper, "
+                         "Event, ThreadSafeFlag) -- the default: all, about 6 minutes on the emulated Pico")
     a = ap.parse_args(argv)
     t0 = time.monotonic()
     try:
