@@ -44,7 +44,8 @@ Programs that need what a Pico lacks are named in PROGRAMS_UNIX_ONLY, each
 reported as SKIP with the reason.
 
 Tests are compiled with mpy-cross for the board's CPU and copied to :tests/,
-with micropython-lib's aiorepl.py, extracted from the MicroPython source
+with the PIO and DMA examples of firmware/examples/ (EXAMPLES: run as a user
+runs them by host_tests/board/test_examples.py) and micropython-lib's aiorepl.py, extracted from the MicroPython source
 tarball (host_tests/aiorepl_source.py); without the tarball the tier fails.
 Each test is reported by name; the last line is `N passed, N failed`.
 """
@@ -66,6 +67,7 @@ import deploy  # noqa: E402
 HOST_TESTS = os.path.join(ROOT, "host_tests")
 BOARD_TESTS = os.path.join(HOST_TESTS, "board")
 HELPERS = ("support.py",)  # shared helpers the modules import
+EXAMPLES = ("ws2812_dma", "pio_pulse_counter")  # firmware/examples/ that board tests run
 SIM = re.compile(r"^\s*(from|import)\s+(simsupport|simboard|subprocess|threading)\b", re.M)
 
 RUNNER = """
@@ -123,6 +125,8 @@ def compile_tests(mods, march):
     files = {}
     srcs = [(n, p) for n, p, _ in mods] + [(h[:-3], os.path.join(HOST_TESTS, h)) for h in HELPERS]
     srcs.append(("aiorepl", aiorepl_path()))
+    for name in EXAMPLES:  # host_tests/board/test_examples.py imports them as a user would
+        srcs.append((name, os.path.join(ROOT, "firmware", "examples", name + ".py")))
     for name, src in srcs:
         dst = os.path.join(dest, name + ".mpy")
         cmd = deploy.mpy_cross_cmd(mpy_cross, src, dst, name + ".py", march)
