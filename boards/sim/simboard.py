@@ -98,8 +98,12 @@ class _PinState:
         self.pending = 0     # edges latched while IRQs were disabled
         self.irq_obj = None
         self.pin_obj = None  # the Pin object its IRQ handler receives
+        self.pio = None      # level a PIO drives (its function is PIO, pindir out), or None
+        self.waiters = []    # state machines stalled in `wait` on this pin (simrp2)
 
     def level(self):
+        if self.pio is not None:  # the PIO owns the pad: it reads back what it drives
+            return self.pio
         if self.mode == 1:  # OUT
             return self.latch
         if self.drive is not None:
@@ -150,6 +154,7 @@ class _PinBase:
         old = st.level()
         if mode != -1:
             st.mode = mode
+            st.pio = None  # a mode gives the pad back to SIO (gpio_set_function)
         if pull != -1:
             st.pull = pull
         if value is not None:
@@ -1013,11 +1018,33 @@ class SimBoard:
         self.wdt_feeds = 0
         self.trace = Trace(self)
         self.machine = _Machine(self)
+        from simrp2 import Rp2  # (here: simrp2 imports this module)
+        self.rp2 = Rp2(self)
         self.time = _Time(self)
         self.select = _Select(self)
         self._port = None
 
     # -- the port pollen runs on -------------------------------------------
+
+    def import_module(self, name):
+        """Import module `name` as a Pico would load it: while it loads, this
+        board's `machine` and `rp2` stand in sys.modules (a module-level
+        `import rp2` / `from machine import Pin` finds them), then the
+        interpreter's own are put back.  A module already imported is
+        returned as it is (bound to the board it was first loaded with: pass
+        a later board's modules to its functions)."""
+        mods = sys.modules
+        saved = [(k, mods.get(k)) for k in ("machine", "rp2")]
+        mods["machine"] = self.machine
+        mods["rp2"] = self.rp2
+        try:
+            return __import__(name, None, None, ["__name__"])
+        finally:
+            for k, v in saved:
+                if v is None:
+                    del mods[k]
+                else:
+                    mods[k] = v
 
     def port(self):
         """pollen's board port over this simulated hardware, installed as
@@ -1330,11 +1357,18 @@ class SimBoard:
         p._st = self._pin_state(id)
         return p
 
-    def _level_changed(self, st, old):
+    def _level_changed(self, st, old, t=None):
+        """`t`: the exact time (us, maybe fractional) of a change a PIO state
+        machine made between two whole microseconds; the trace keeps it."""
         new = st.level()
         if new == old:
             return
-        self.trace.change(st.name, new)
+        self.trace.change(st.name, new, t)
+        if st.waiters:  # state machines stalled in `wait` on this pin: they look again
+            ws = st.waiters
+            st.waiters = []
+            for sm in ws:
+                sm._pin_event(t)
         edge = 8 if new else 4  # IRQ_RISING / IRQ_FALLING
         if st.handler is None or not (st.trigger & edge):
             return
@@ -1474,10 +1508,12 @@ class Trace:
             self.kinds[name] = "wire"
             self.changes.append((self._b.now, name, value))
 
-    def change(self, name, value):
+    def change(self, name, value, t=None):
+        """`t`: the time in us, when not now (a PIO's change between two whole
+        us: a float; the VCD is then written in ns)."""
         if name not in self.kinds:
             self.kinds[name] = "wire"
-        self.changes.append((self._b.now, name, value))
+        self.changes.append((self._b.now if t is None else t, name, value))
 
     def event(self, name):
         self.kinds[name] = "event"
@@ -1493,6 +1529,15 @@ class Trace:
 
     def write_vcd(self, path, timescale="1us"):
         names = sorted(self.kinds)
+        fine = False
+        for c in self.changes:
+            if isinstance(c[0], float):
+                fine = True  # a PIO's sub-us edges: write ns
+                break
+        scale = 1
+        if fine and timescale == "1us":
+            timescale = "1ns"
+            scale = 1000
         ids = {}
         for i, n in enumerate(names):
             ids[n] = chr(33 + i) if i < 90 else "s%d" % i
@@ -1505,9 +1550,12 @@ class Trace:
         out.append("$enddefinitions $end")
         last_t = None
         init = {}
-        t0 = self.changes[0][0] if self.changes else 0
+        changes = sorted(self.changes, key=lambda c: c[0])  # (stable) PIO edges come late
+        if scale != 1:
+            changes = [(int(c[0] * scale + 0.5), c[1], c[2]) for c in changes]
+        t0 = changes[0][0] if changes else 0
         body = []
-        for t, n, v in self.changes:
+        for t, n, v in changes:
             if t == t0 and self.kinds[n] == "wire":
                 init[n] = v  # the level once the board is set up at t0
             else:
@@ -1522,7 +1570,7 @@ class Trace:
                 out.append("#%d" % t)
                 last_t = t
             out.append("%d%s" % (v, ids[n]) if self.kinds[n] == "wire" else "1%s" % ids[n])
-        out.append("#%d" % self._b.now)
+        out.append("#%d" % (self._b.now * scale))
         with open(path, "w") as f:
             f.write("\n".join(out) + "\n")
         return path

@@ -21,7 +21,12 @@ returns how many came since the last one), and counting allocates nothing.
 
 Runs on the emulated Pico (rp2040js has PIO; its state machines step at
 the emulator's pace, not at `freq`, so the self-test rate differs from a
-Pico's).  The simulated board models no PIO: not on `make sim`.
+Pico's).  It runs on the simulated board too, whose rp2 steps the state
+machines at `freq` in virtual time (boards/sim/simrp2.py), so the
+self-test counts a Pico's 156.25 Hz: `python3 tools/sim.py
+examples.pio_pulse_counter`; a test loads this file with the board's
+modules (SimBoard.import_module) and passes them to main()
+(host_tests/test_sim_rp2.py).
 """
 
 import rp2
@@ -65,8 +70,9 @@ async def report(it, total, seconds, log):
         last = n
 
 
-def main(seconds=None, log=print):
-    """Count until `seconds` reports were printed (None: for ever); returns the total."""
+def main(seconds=None, log=print, rp2=rp2, Pin=Pin):
+    """Count until `seconds` reports were printed (None: for ever); returns
+    the total.  `rp2`, `Pin`: the modules' (a simulated board's in a test)."""
     pin = Pin(PIN, Pin.IN, Pin.PULL_UP)
     sm = rp2.StateMachine(0, falling_edges, freq=1000000, in_base=pin)
     it = Interrupt(sm)  # StateMachine.irq(), hard: the handler counts and wakes

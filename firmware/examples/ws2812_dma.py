@@ -18,8 +18,11 @@ the DMA has finished reading.  Drawing and waiting allocate nothing.
 
 The emulated Pico (rp2040js) runs PIO and DMA, so this runs there (the GP22
 waveform is the PIO's; its timing follows the emulator's PIO stepping, not
-800 kHz).  The simulated board (`make sim`) models no PIO or DMA: this
-example does not run on it.
+800 kHz).  It runs on the simulated board too, whose rp2 models PIO and DMA
+in virtual time at 8 MHz (boards/sim/simrp2.py): `python3 tools/sim.py
+examples.ws2812_dma --vcd build/ws2812.vcd` shows GP22's bits; a test loads
+this file with the board's modules (SimBoard.import_module) and passes
+them to animate() (host_tests/test_sim_rp2.py).
 """
 
 from array import array
@@ -72,7 +75,9 @@ def draw(frame, k):
         frame[i] = wheel((i * 256 // LEDS + k) & 0xFF, BRIGHTNESS) << 8  # the PIO takes 24 bits from the top
 
 
-async def animate(frames=None, log=print):
+async def animate(frames=None, log=print, rp2=rp2, Pin=Pin):
+    """Draw `frames` frames (None: for ever); returns how many.  `rp2`,
+    `Pin`: the modules' (a simulated board's in a test)."""
     sm = rp2.StateMachine(0, ws2812, freq=8000000, sideset_base=Pin(PIN))
     sm.active(1)
     dma = rp2.DMA()
@@ -100,8 +105,8 @@ async def animate(frames=None, log=print):
     return k
 
 
-def main(frames=None, log=print):
-    return pollen.Executor(4).run(animate(frames, log))
+def main(frames=None, log=print, rp2=rp2, Pin=Pin):
+    return pollen.Executor(4).run(animate(frames, log, rp2, Pin))
 
 
 if __name__ == "__main__":
