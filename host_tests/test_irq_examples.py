@@ -1,7 +1,6 @@
-"""The interrupt examples (firmware/examples/) that the simulated board can
-run: the NMEA reader beside its button task.  (The WS2812 and pulse-counter
-examples need rp2.PIO and rp2.DMA, which the simulator does not model: they
-run on the emulated Pico, host_tests/board/test_irq.py's sources.)"""
+"""The NMEA reader example (firmware/examples/) on the simulated board,
+beside its button task.  (The WS2812 and pulse-counter examples, which
+need rp2.PIO and rp2.DMA, are in test_sim_rp2.py, on the board's rp2.)"""
 
 import sys
 

@@ -52,17 +52,23 @@ Simpler than the chip: the board's clock is whole us, so a state machine
 runs in batches: every instruction due up to the current us, then it
 sleeps to the next; its pin changes carry their exact (fractional) time in
 the trace, but what they cause on the CPU side (a pin IRQ, another state
-machine's `wait`) starts at the batch's us.  Not modelled: the RX FIFO's
-and TX FIFO's own IRQ sources (PIO IRQ bits 0..7), IRQ1, `mov` from
-STATUS, `out exec`/`mov exec`, side_pindir, pindirs other than by
-*_init and `set pindirs`, jmp_pin on `jmp pin` only, DMA chaining, rings,
-byte swap, sniffing, reads from a state machine, the DMA timers; DMA
-transfers into a state machine are 32-bit values of the read buffer's
-elements at the transfer size.  One output register per PIO pin: the last
-state machine to write it wins.
+machine's `wait`) starts at the batch's us.  Two state machines that act
+within the same us are not ordered by their exact times.  The IRQ handler
+runs the moment the flag is set (no interrupt latency), so `irq block`
+costs no time unless IRQs are disabled.  A DMA copy's data lands at its
+end, all at once.  Not modelled (NotImplementedError where an instruction
+needs it): the FIFOs' own IRQ sources (PIO IRQ bits 0..7), IRQ1, `mov`
+from STATUS, `out exec`/`mov exec`, side_pindir, `wait` on a reserved
+source, the clock divider's fractional jitter (time follows the exact
+divided period); DMA chaining, rings, byte swap, sniffing, reads from a
+state machine, DMA timers, and a DMA channel paced by any DREQ other than
+the TX FIFO it writes.  One output level per pin: the last state machine
+to drive it wins (the chip ORs the state machines' outputs by priority).
 """
 
 from array import array
+
+from simboard import SimDeadlock, _print_exc
 
 _T = 32000          # time units per us: a PIO clock is div/256 of 8 ns, i.e. div/32 ns
 _SYS_DIV = 256      # freq=-1: the CPU's clock, 125 MHz (8 ns)
@@ -548,7 +554,6 @@ class _StateMachineBase:
                     b._run_soft()
                     t = b._next_time()
                     if t is None:
-                        from simboard import SimDeadlock
                         raise SimDeadlock("StateMachine(%d).put: its TX FIFO is full and "
                                           "nothing will take a word" % self.id)
                     b._advance_to(t)
@@ -566,7 +571,6 @@ class _StateMachineBase:
                     b._run_soft()
                     t = b._next_time()
                     if t is None:
-                        from simboard import SimDeadlock
                         raise SimDeadlock("StateMachine(%d).get: its RX FIFO is empty and "
                                           "nothing will fill it" % self.id)
                     b._advance_to(t)
@@ -629,7 +633,7 @@ class _StateMachineBase:
         self.stall = None
         self._unwait()
         b = self._b
-        t_ev = b.now * _T if at is None else int(at * _T)
+        t_ev = b.now * _T if at is None else int(at * _T + 0.5)  # (at: a float of whole units)
         if t_ev > self.t:
             d = self.div
             self.t += (t_ev - self.t + d - 1) // d * d
@@ -1288,11 +1292,17 @@ class Rp2:
             if len(b._soft) < 8:
                 b._soft.append((h, obj))
             return locked
-        b._native_end(locked)
-        n = len(b.irq_errors)
-        b._call_hard(h, obj, source)
+        b._native_end(locked)  # we are in the board's hard interrupt: the heap is locked
+        err = None
+        try:
+            h(obj)
+        except BaseException as e:  # noqa -- the firmware catches everything here
+            err = e
         locked = b._native()
-        if len(b.irq_errors) != n:
+        if err is not None:
+            b.irq_errors.append((source, err))
+            print("Uncaught exception in IRQ callback handler")
+            _print_exc(err)
             irq.handler = None
             irq.trig = 0
         return locked
