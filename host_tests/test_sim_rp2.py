@@ -4,6 +4,7 @@ virtual clock, and DMA completions reach a task through pollen.Interrupt.
 Hard handlers run under heap_lock on MicroPython, so every interrupt here
 also proves the handler allocates nothing."""
 
+import sys
 from array import array
 
 from simsupport import board, run
@@ -12,7 +13,7 @@ from pollen import Interrupt, select
 from pollen.ticker import Delay
 from pollen.timer import sleep_ms
 
-import test_irq_examples  # noqa: F401  (puts firmware/examples on sys.path)
+sys.path.insert(0, (__file__.rsplit("/", 1)[0] if "/" in __file__ else ".") + "/../firmware/examples")
 
 _loader = board()  # the examples' module-level `import rp2` needs a board's modules once
 ws2812_dma = _loader.import_module("ws2812_dma")
@@ -282,3 +283,27 @@ def test_a_hard_handler_that_raises_is_disabled_as_the_firmware_does():
     assert calls[0] == 1 and dma.irq().handler is None, (calls, dma.irq().handler)
     assert len(b.irq_errors) == 1 and b.irq_errors[0][0] == "dma", b.irq_errors
     dma.close()
+
+
+def test_a_pio_irq_handler_sees_the_flags_and_acknowledges_them():
+    b = board()
+    rp2 = b.rp2
+    pin = b.machine.Pin(15, b.machine.Pin.IN, b.machine.Pin.PULL_UP)
+    sm = rp2.StateMachine(5, pio_pulse_counter.falling_edges, freq=1000000, in_base=pin)
+    it = Interrupt(rp2.PIO(1), trigger=rp2.PIO.IRQ_SM1)  # PIO1's state machine 1: flag 1 (rel)
+    b.set_level(15, 0, at_us=3000)
+    b.set_level(15, 1, at_us=4000)
+    b.set_level(15, 0, at_us=5000)
+
+    async def main():
+        sm.active(1)
+        n = await it.wait()
+        await sleep_ms(5)
+        return n, it.flags, it.take()
+
+    assert run(b, main())[0] == (1, 0x200, 1)
+    assert sm.stall == "wait" and rp2.pios[1].flags == 0  # both acknowledged: waiting again
+    it.close()
+    sm.active(0)
+    rp2.PIO(1).remove_program()
+    assert not b.irq_errors

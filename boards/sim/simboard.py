@@ -1,7 +1,8 @@
 """A simulated RP2040 board for CPython and the MicroPython unix port.
 
 It provides the `machine`, `time` and `select` APIs pollen's board port
-uses (board.machine, board.time, board.select), modelled on the rp2 firmware
+uses (board.machine, board.time, board.select), and `rp2`'s PIO state
+machines and DMA (board.rp2: simrp2.py), modelled on the rp2 firmware
 (see docs/FIRMWARE_FACTS.md): Pin with hard/soft IRQs that receive the Pin,
 Timer(-1) with tick_hz, periodic re-arm from the previous target, one-shot
 deadlines in the past firing at once; ticks that wrap at 2**30; a
@@ -1524,7 +1525,7 @@ class Trace:
         self.event("poll_%s" % task.name)
 
     def levels(self, name):
-        """[(t_us, level)] for one signal."""
+        """[(t_us, level)] for one signal (a PIO's edges: t a float, exact)."""
         return [(t, v) for t, n, v in self.changes if n == name]
 
     def write_vcd(self, path, timescale="1us"):

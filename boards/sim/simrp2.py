@@ -687,15 +687,14 @@ class _StateMachineBase:
             st.pio = (st.pio if st.pio is not None else 0) if value >> i & 1 else None
             b._level_changed(st, old, self.t / _T)
 
-    def _in_pin(self, n):
-        return self._b._pin_state((self.in_base + n) & 31).level()
-
     def _in_pins(self):
+        """The 32 pins from in_base (wrapping at 32); a pin nobody made reads 0."""
+        pins = self._b._pins
         v = 0
         for i in range(32):
-            if self.in_base + i >= 30:
-                break
-            v |= self._in_pin(i) << i
+            st = pins.get((self.in_base + i) & 31)
+            if st is not None:
+                v |= st.level() << i
         return v
 
     def _stall(self, why, gpio=None):
