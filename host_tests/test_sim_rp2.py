@@ -307,3 +307,37 @@ def test_a_pio_irq_handler_sees_the_flags_and_acknowledges_them():
     sm.active(0)
     rp2.PIO(1).remove_program()
     assert not b.irq_errors
+
+
+def test_two_state_machines_hand_over_through_an_internal_irq_flag():
+    b = board()
+    rp2 = b.rp2
+
+    @rp2.asm_pio(set_init=rp2.PIO.OUT_LOW)
+    def leader():
+        set(pins, 1)       # noqa: F821
+        irq(block, 4)      # noqa: F821  -- flag 4 raises no interrupt: the follower clears it
+        set(pins, 0)[31]   # noqa: F821
+
+    @rp2.asm_pio()
+    def follower():
+        wait(1, irq, 4)    # noqa: F821  -- and clears it
+        nop()[31]          # noqa: F821
+
+    a = rp2.StateMachine(2, leader, freq=1000000, set_base=b.machine.Pin(7))
+    f = rp2.StateMachine(3, follower, freq=1000000)
+
+    async def main():
+        a.active(1)
+        await sleep_ms(1)   # the leader waits at its irq: nobody cleared flag 4
+        f.active(1)
+        await sleep_ms(1)
+
+    run(b, main())
+    # set at 0; irq at 1 until the follower's wait at 1000 clears it; set 0 at 1001.
+    # Then the follower paces it: set 1 at 1033, its irq at 1034 wakes the follower's
+    # wait (there since 1033), which clears the flag in the same us: set 0 at 1035
+    assert b.trace.levels("GP7")[:5] == [(0, 0), (0, 1), (1001, 0), (1033, 1), (1035, 0)], \
+        b.trace.levels("GP7")[:6]
+    a.active(0)
+    f.active(0)

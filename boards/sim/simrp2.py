@@ -339,14 +339,18 @@ class _PioState:
 
     def set_flag(self, n):
         self.flags |= 1 << n
+        self._wake_waiters()  # a `wait 1 irq n` looks again
         self.update()
 
     def clear_flags(self, mask):
         if self.flags & mask:
             self.flags &= ~mask
-            for sm in self.rp2.sms[self.index * 4:self.index * 4 + 4]:
-                if sm is not None and sm.stall == "irq":
-                    sm._wake(None)
+            self._wake_waiters()  # an `irq wait` / `wait 0 irq` looks again
+
+    def _wake_waiters(self):
+        for sm in self.rp2.sms[self.index * 4:self.index * 4 + 4]:
+            if sm is not None and sm.stall == "irq":
+                sm._wake(None)
 
     def update(self):
         """Raise IRQ0 if an enabled flag is set (a level: it stays raised
@@ -755,7 +759,7 @@ class _StateMachineBase:
                 if (self.pio.flags >> f & 1) != pol:
                     return self._stall("irq")
                 if pol:
-                    self.pio.flags &= ~(1 << f)  # wait 1 irq clears the flag
+                    self.pio.clear_flags(1 << f)  # wait 1 irq clears the flag
             else:
                 raise NotImplementedError("wait on source 3 (reserved)")
         elif op == 2:  # IN
