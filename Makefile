@@ -53,7 +53,10 @@ firmware: venv
 demo: venv
 	$(MICROPYTHON) tools/sim.py button --scenario demo --vcd build/button.vcd
 
+# examples.ws2812_dma and examples.pio_pulse_counter assemble with MicroPython's own rp2.py,
+# extracted from ../shared/mpsrc's tarball into build/sim/ (boards/sim/simrp2.py) first
 sim: venv
+	@case "$(APP)" in examples.*) $(PY) boards/sim/simrp2.py >/dev/null;; esac
 	$(MICROPYTHON) tools/sim.py $(APP) $(if $(SCENARIO),--scenario $(SCENARIO))
 
 # On the chip (EMU=1 or PORT=): the speed figures beside asyncio, for pollen as .mpy and

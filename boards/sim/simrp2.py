@@ -1,8 +1,9 @@
 """The simulated board's `rp2` module: PIO state machines and DMA channels
 in virtual time (board.rp2, as board.machine is the simulated `machine`).
 
-Modelled on MicroPython v1.28's ports/rp2: modules/rp2.py (asm_pio, copied
-below: the same 16-bit words a Pico loads), rp2_pio.c and rp2_dma.c.
+Modelled on MicroPython v1.28's ports/rp2: modules/rp2.py (asm_pio: upstream's
+own file, extracted from the source tarball -- see extract_upstream), rp2_pio.c
+and rp2_dma.c.
 
 asm_pio(...) assembles as rp2.py does: it runs the function body twice with
 the instruction names in its globals and returns the same program list
@@ -83,6 +84,11 @@ class PIOASMError(Exception):
 
 
 # ------------------------------------------------- the assembler (rp2.py) ----
+# MicroPython's own ports/rp2/modules/rp2.py assembles: the same 16-bit words a
+# Pico loads.  Third-party source, so never committed: extracted from the
+# v1.28.0 source tarball (../shared/mpsrc/, or $POLLEN_MPSRC) into
+# build/sim/rp2_upstream.py -- by CPython, on first use; MicroPython (no
+# tarfile) finds the file `make sim` / `make test` extracted.
 
 class _PIOConsts:
     IN_LOW = 0
@@ -109,183 +115,76 @@ _PROG_SET_PINS = 7
 _PROG_SIDESET_PINS = 8
 
 
-class PIOASMEmit:
-    """rp2.py's PIOASMEmit, unchanged but for style: the words a Pico loads."""
-
-    def __init__(self, *, out_init=None, set_init=None, sideset_init=None, side_pindir=False,
-                 in_shiftdir=0, out_shiftdir=0, autopush=False, autopull=False,
-                 push_thresh=32, pull_thresh=32, fifo_join=0):
-        self.labels = {}
-        execctrl = side_pindir << 29
-        shiftctrl = (fifo_join << 30 | (pull_thresh & 0x1F) << 25 | (push_thresh & 0x1F) << 20
-                     | out_shiftdir << 19 | in_shiftdir << 18 | autopull << 17 | autopush << 16)
-        self.prog = [array("H"), -1, -1, -1, execctrl, shiftctrl, out_init, set_init, sideset_init]
-        self.wrap_used = False
-        if sideset_init is None:
-            self.sideset_count = 0
-        elif isinstance(sideset_init, int):
-            self.sideset_count = 1
-        else:
-            self.sideset_count = len(sideset_init)
-
-    def start_pass(self, pass_):
-        if pass_ == 1:
-            if not self.wrap_used and self.num_instr:
-                self.wrap()
-            self.delay_max = 31
-            if self.sideset_count:
-                self.sideset_opt = self.num_sideset != self.num_instr
-                if self.sideset_opt:
-                    self.prog[_PROG_EXECCTRL] |= 1 << 30
-                    self.sideset_count += 1
-                self.delay_max >>= self.sideset_count
-        self.pass_ = pass_
-        self.num_instr = 0
-        self.num_sideset = 0
-
-    def __getitem__(self, key):
-        return self.delay(key)
-
-    def delay(self, delay):
-        if self.pass_ > 0:
-            if delay > self.delay_max:
-                raise PIOASMError("delay too large")
-            self.prog[_PROG_DATA][-1] |= delay << 8
-        return self
-
-    def side(self, value):
-        self.num_sideset += 1
-        if self.pass_ > 0:
-            if self.sideset_count == 0:
-                raise PIOASMError("no sideset")
-            elif value >= (1 << self.sideset_count):
-                raise PIOASMError("sideset too large")
-            set_bit = 13 - self.sideset_count
-            self.prog[_PROG_DATA][-1] |= self.sideset_opt << 12 | value << set_bit
-        return self
-
-    def wrap_target(self):
-        self.prog[_PROG_EXECCTRL] |= self.num_instr << 7
-
-    def wrap(self):
-        assert self.num_instr
-        self.prog[_PROG_EXECCTRL] |= (self.num_instr - 1) << 12
-        self.wrap_used = True
-
-    def label(self, label):
-        if self.pass_ == 0:
-            if label in self.labels:
-                raise PIOASMError("duplicate label {}".format(label))
-            self.labels[label] = self.num_instr
-
-    def word(self, instr, label=None):
-        self.num_instr += 1
-        if self.pass_ > 0:
-            if label is None:
-                label = 0
-            else:
-                if label not in self.labels:
-                    raise PIOASMError("unknown label {}".format(label))
-                label = self.labels[label]
-            self.prog[_PROG_DATA].append(instr | label)
-        return self
-
-    def nop(self):
-        return self.word(0xA042)
-
-    def jmp(self, cond, label=None):
-        if label is None:
-            label = cond
-            cond = 0  # always
-        return self.word(0x0000 | cond << 5, label)
-
-    def wait(self, polarity, src, index):
-        if src == 6:
-            src = 1  # "pin"
-        elif src != 0:
-            src = 2  # "irq"
-        return self.word(0x2000 | polarity << 7 | src << 5 | index)
-
-    def in_(self, src, data):
-        if not 0 < data <= 32:
-            raise PIOASMError("invalid bit count {}".format(data))
-        return self.word(0x4000 | src << 5 | data & 0x1F)
-
-    def out(self, dest, data):
-        if dest == 8:
-            dest = 7  # exec
-        if not 0 < data <= 32:
-            raise PIOASMError("invalid bit count {}".format(data))
-        return self.word(0x6000 | dest << 5 | data & 0x1F)
-
-    def push(self, value=0, value2=0):
-        value |= value2
-        if not value & 1:
-            value |= 0x20  # block by default
-        return self.word(0x8000 | (value & 0x60))
-
-    def pull(self, value=0, value2=0):
-        value |= value2
-        if not value & 1:
-            value |= 0x20  # block by default
-        return self.word(0x8080 | (value & 0x60))
-
-    def mov(self, dest, src):
-        if dest == 8:
-            dest = 4  # exec
-        return self.word(0xA000 | dest << 5 | src)
-
-    def irq(self, mod, index=None):
-        if index is None:
-            index = mod
-            mod = 0  # no modifiers
-        return self.word(0xC000 | (mod & 0x60) | index)
-
-    def set(self, dest, data):
-        return self.word(0xE000 | dest << 5 | data)
+_UPSTREAM_MEMBER = "mpsrc/micropython/ports/rp2/modules/rp2.py"
 
 
-_pio_funcs = {
-    "gpio": 0, "pins": 0, "x": 1, "y": 2, "null": 3, "pindirs": 4, "pc": 5, "status": 5,
-    "isr": 6, "osr": 7, "exec": 8,
-    "invert": lambda x: x | 0x08,
-    "reverse": lambda x: x | 0x10,
-    "not_x": 1, "x_dec": 2, "not_y": 3, "y_dec": 4, "x_not_y": 5, "pin": 6, "not_osre": 7,
-    "noblock": 0x01, "block": 0x21, "iffull": 0x40, "ifempty": 0x40,
-    "clear": 0x40,
-    "rel": lambda x: x | 0x10,
-}
+def _root():
+    here = __file__.rsplit("/", 1)[0] if "/" in __file__ else "."
+    return here + "/../.."
 
-_pio_directives = ("wrap_target", "wrap", "label")
-_pio_instructions = ("word", "nop", "jmp", "wait", "in_", "out", "push", "pull", "mov", "irq", "set")
+
+def extract_upstream():
+    """CPython: MicroPython's rp2.py from the source tarball into
+    build/sim/rp2_upstream.py (once); returns its path."""
+    import os
+    import tarfile
+    root = os.path.abspath(_root())
+    dest = os.path.join(root, "build", "sim", "rp2_upstream.py")
+    if not os.path.exists(dest):
+        tarball = os.environ.get("POLLEN_MPSRC") or os.path.join(
+            os.path.dirname(root), "shared", "mpsrc", "micropython-v1.28.0-rp2-src.tar.xz")
+        if not os.path.exists(tarball):
+            raise ImportError("the simulated rp2 assembles with MicroPython's own rp2.py, from the "
+                              "MicroPython v1.28.0 source tarball: not found at %s (set POLLEN_MPSRC)"
+                              % tarball)
+        with tarfile.open(tarball, "r:xz") as tf:
+            src = tf.extractfile(_UPSTREAM_MEMBER).read()
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        with open(dest + ".tmp", "wb") as f:
+            f.write(src)
+        os.replace(dest + ".tmp", dest)
+    return dest
+
+
+def _load_upstream():
+    """rp2.py's names (asm_pio, PIOASMEmit, PIOASMError), run with the
+    firmware's C module (_rp2) standing in as our PIO constants."""
+    path = _root() + "/build/sim/rp2_upstream.py"
+    try:
+        f = open(path)
+    except OSError:
+        try:
+            path = extract_upstream()
+        except ImportError as e:  # MicroPython: no tarfile
+            raise ImportError("%s; or run `python3 boards/sim/simrp2.py` (make sim and make test do) "
+                              "to extract build/sim/rp2_upstream.py" % e)
+        f = open(path)
+    with f:
+        src = f.read()
+    src = src.replace("from _rp2 import *", "").replace("from micropython import const", "")
+    g = {"PIO": _PIOConsts, "const": lambda x: x, "__name__": "rp2"}
+    exec(compile(src, path, "exec"), g)
+    return g
+
+
+class PIOASMError(Exception):
+    """rp2.PIOASMError (upstream's raises go to this one: see _upstream)."""
+
+
+_UP = []  # rp2.py's globals, once loaded: a board that runs no PIO program never needs it
+
+
+def _upstream():
+    if not _UP:
+        g = _load_upstream()
+        g["PIOASMError"] = PIOASMError  # looked up when raised
+        _UP.append(g)
+    return _UP[0]
 
 
 def asm_pio(**kw):
-    """rp2.asm_pio: the decorated function's body, run with the instruction
-    names as its globals (its module's globals are put back after), gives
-    the program list StateMachine takes."""
-    emit = PIOASMEmit(**kw)
-
-    def dec(f):
-        gl = f.__globals__
-        old_gl = gl.copy()
-        gl.clear()
-        try:
-            gl.update(_pio_funcs)
-            for name in _pio_directives:
-                gl[name] = getattr(emit, name)
-            for name in _pio_instructions:
-                gl[name] = getattr(emit, name)
-            emit.start_pass(0)
-            f()
-            emit.start_pass(1)
-            f()
-        finally:
-            gl.clear()
-            gl.update(old_gl)
-        return emit.prog
-
-    return dec
+    """rp2.asm_pio: MicroPython's own (loaded on first use)."""
+    return _upstream()["asm_pio"](**kw)
 
 
 # --------------------------------------------------------- state machines ----
@@ -1311,3 +1210,7 @@ class Rp2:
         return locked
 
 
+
+
+if __name__ == "__main__":
+    print(extract_upstream())
