@@ -69,7 +69,12 @@ to drive it wins (the chip ORs the state machines' outputs by priority).
 
 from array import array
 
-from simboard import SimDeadlock, _print_exc
+if __name__ == "__main__":  # python3 boards/sim/simrp2.py: extract rp2.py (make sim does)
+    import sys
+    sys.path[:0] = [__file__.rsplit("/", 1)[0] if "/" in __file__ else ".",
+                    (__file__.rsplit("/", 1)[0] if "/" in __file__ else ".") + "/../../firmware"]
+
+from simboard import SimDeadlock, _print_exc  # noqa: E402
 
 _T = 32000          # time units per us: a PIO clock is div/256 of 8 ns, i.e. div/32 ns
 _SYS_DIV = 256      # freq=-1: the CPU's clock, 125 MHz (8 ns)

@@ -63,7 +63,9 @@ async def counter(it, total):
 async def report(it, total, seconds, log):
     tick = Ticker(1000)
     last = 0
-    for _ in range(seconds) if seconds is not None else iter(int, 1):
+    k = 0
+    while seconds is None or k < seconds:  # (MicroPython has no iter(callable, sentinel))
+        k += 1
         await tick.next()
         n = total[0]
         log("%d pulses, %d in the last second" % (n, n - last))
