@@ -124,3 +124,43 @@ def allocated_in_a_running_executor(make_loop, isr):
     ex.run(measured())
     assert not failures, failures
     return result["grown"]
+
+
+def interrupt_at_every_bytecode(module, setup, task_side, isr):
+    """For each bytecode task_side() executes in `module` (a pollen module:
+    only its code is traced): run setup() (untraced), then task_side() with
+    isr() preempting it at that bytecode, and yield task_side()'s result.
+    CPython only (opcode tracing); on MicroPython it yields nothing."""
+    if MICROPYTHON or not hasattr(sys, "settrace"):
+        return
+    path = module.__file__
+    k = 0
+    while True:
+        setup()
+        state = [0, False]  # opcodes seen, fired
+
+        def local(frame, event, arg):
+            if event == "opcode":
+                if state[0] == k and not state[1]:
+                    state[1] = True
+                    isr()  # not traced itself: we are inside the tracer
+                state[0] += 1
+            return local
+
+        def tracer(frame, event, arg):
+            if frame.f_code.co_filename == path:
+                frame.f_trace_opcodes = True
+                frame.f_trace_lines = False
+                return local
+            return None
+
+        old = sys.gettrace()
+        sys.settrace(tracer)
+        try:
+            r = task_side()
+        finally:
+            sys.settrace(old)
+        if not state[1]:
+            return  # ran to the end before the k-th bytecode: all covered
+        yield r
+        k += 1

@@ -9,7 +9,8 @@ CPython, the unix MicroPython and the chip run these same bodies.
 
 import sys
 
-from support import MICROPYTHON, ScriptedPort, allocated_in_a_running_executor, allocation_free, raises
+from support import (MICROPYTHON, ScriptedPort, allocated_in_a_running_executor, allocation_free,
+                     interrupt_at_every_bytecode, raises)
 
 import pollen
 from pollen import (PENDING, Context, CountingWaker, Executor, Interrupt, select,
@@ -148,44 +149,6 @@ def test_an_interrupt_while_the_wait_registers_is_never_lost():
     assert r == 1 or (r is PENDING and cx.cw.wakes == 1), r
 
 
-def interrupt_at_every_bytecode(setup, task_side, isr):
-    """For each bytecode task_side() runs in pollen/irq.py, run setup(), then
-    task_side() with isr() preempting it at that bytecode; yields its
-    result.  CPython only (opcode tracing)."""
-    if MICROPYTHON or not hasattr(sys, "settrace"):
-        return
-    k = 0
-    while True:
-        setup()
-        state = [0, False]
-
-        def local(frame, event, arg):
-            if event == "opcode":
-                if state[0] == k and not state[1]:
-                    state[1] = True
-                    isr()
-                state[0] += 1
-            return local
-
-        def tracer(frame, event, arg):
-            if frame.f_code.co_filename == irqmod.__file__:
-                frame.f_trace_opcodes = True
-                frame.f_trace_lines = False
-                return local
-            return None
-
-        old = sys.gettrace()
-        sys.settrace(tracer)
-        try:
-            r = task_side()
-        finally:
-            sys.settrace(old)
-        if not state[1]:
-            return
-        yield r
-        k += 1
-
-
 def test_an_interrupt_at_any_bytecode_of_a_wait_is_counted_exactly_once():
     state = {}
 
@@ -209,7 +172,7 @@ def test_an_interrupt_at_any_bytecode_of_a_wait_is_counted_exactly_once():
         return (first if first is not PENDING else 0) + (second if second is not PENDING else 0) + left
 
     steps = 0
-    for seen in interrupt_at_every_bytecode(setup, wait_then_drain, lambda: state["src"].fire()):
+    for seen in interrupt_at_every_bytecode(irqmod, setup, wait_then_drain, lambda: state["src"].fire()):
         assert seen == 2, "an interrupt at bytecode %d was counted %d times of 2 (-1: lost)" % (steps, seen)
         steps += 1
     assert MICROPYTHON or steps > 10, steps

@@ -7,7 +7,8 @@ goes to sleep, the next scripted function runs, as a handler would.
 import gc
 import sys
 
-from support import MICROPYTHON, ScriptedPort, allocated_in_a_running_executor, allocation_free, raises
+from support import (MICROPYTHON, ScriptedPort, allocated_in_a_running_executor, allocation_free,
+                     interrupt_at_every_bytecode, raises)
 
 from pollen import (PENDING, CancelledError, Context, CountingWaker, Executor,
                     block_on, oneshot, select, yield_now)
@@ -474,45 +475,6 @@ def test_a_pending_wait_is_woken_exactly_by_the_interrupt():
         assert fut.poll(cx) is None
 
 
-def interrupt_at_every_bytecode(setup, task_side, isr):
-    """For each bytecode task_side() executes in pollen/sync.py: run setup()
-    (untraced), then task_side() with isr[0]() preempting it at that
-    bytecode, and yield task_side()'s result.  CPython only (opcode
-    tracing); on MicroPython it yields nothing."""
-    if MICROPYTHON or not hasattr(sys, "settrace"):
-        return
-    k = 0
-    while True:
-        setup()
-        state = [0, False]  # opcodes seen, fired
-
-        def local(frame, event, arg):
-            if event == "opcode":
-                if state[0] == k and not state[1]:
-                    state[1] = True
-                    isr[0]()  # not traced itself: we are inside the tracer
-                state[0] += 1
-            return local
-
-        def tracer(frame, event, arg):
-            if frame.f_code.co_filename == sync.__file__:
-                frame.f_trace_opcodes = True
-                frame.f_trace_lines = False
-                return local
-            return None
-
-        old = sys.gettrace()
-        sys.settrace(tracer)
-        try:
-            r = task_side()
-        finally:
-            sys.settrace(old)
-        if not state[1]:
-            return  # ran to the end before the k-th bytecode: all covered
-        yield r
-        k += 1
-
-
 def test_an_interrupt_at_any_bytecode_of_a_wait_is_never_lost():
     isr = [None]
     fut = [None]
@@ -540,7 +502,7 @@ def test_an_interrupt_at_any_bytecode_of_a_wait_is_never_lost():
             return r is not PENDING or cw.wakes > 0
 
         steps = 0
-        for ok in interrupt_at_every_bytecode(setup, poll_once, isr):
+        for ok in interrupt_at_every_bytecode(sync, setup, poll_once, lambda: isr[0]()):
             assert ok, "%s: an interrupt at bytecode %d was lost" % (kind, steps)
             steps += 1
         assert MICROPYTHON or steps > 5, steps
@@ -563,7 +525,7 @@ def test_a_set_preempting_take_is_delivered_once_and_never_lost():
             got.append(v)
 
     n = 0
-    for got in interrupt_at_every_bytecode(setup, take_all, isr):
+    for got in interrupt_at_every_bytecode(sync, setup, take_all, lambda: isr[0]()):
         got += take_all()  # a set() after the last look is still pending
         assert got in (["new"], ["old", "new"]), got
         n += 1
@@ -594,7 +556,7 @@ def test_a_send_preempting_the_reader_loses_nothing_uncounted():
             got.append(v)
 
     n = 0
-    for got, overflow in interrupt_at_every_bytecode(setup, read_all, isr):
+    for got, overflow in interrupt_at_every_bytecode(sync, setup, read_all, lambda: isr[0]()):
         got += read_all()[0]  # items sent after the last look are still queued
         overflow = ch.overflow
         assert got[0] == 0 and got == sorted(got), got  # in order, nothing stale
