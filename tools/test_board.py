@@ -501,26 +501,29 @@ def main(argv=None):
         print("test-board: %s" % e)
         return 2
     passed = failed = skipped = 0
+
+    def report(checks, show_detail=False):
+        """Count and print (name, ok, detail) rows; ok None: skipped."""
+        nonlocal passed, failed, skipped
+        for name, ok, detail in checks:
+            if ok is None:
+                skipped += 1
+                print("SKIP %s: %s" % (name, detail), flush=True)
+            elif ok:
+                passed += 1
+                print("ok   %s%s" % (name, ": %s" % detail if show_detail else ""), flush=True)
+            else:
+                failed += 1
+                print("FAIL %s: %s" % (name, detail), flush=True)
+
     try:
         print("board: MicroPython on %s (sys.platform %s)" % (b.port, b.platform), flush=True)
         if a.firmware or a.frozen:
-            for name, ok, detail in frozen_checks(b, a.firmware):
-                if ok:
-                    passed += 1
-                    print("ok   %s" % name, flush=True)
-                else:
-                    failed += 1
-                    print("FAIL %s: %s" % (name, detail), flush=True)
+            report(frozen_checks(b, a.firmware))
         elif not a.no_install:
             b.install()
         if b.ctl is not None and (not a.only or "boot" in a.only):
-            for name, ok, detail in boot_checks(b) + example_check(b):
-                if ok:
-                    passed += 1
-                    print("ok   %s" % name, flush=True)
-                else:
-                    failed += 1
-                    print("FAIL %s: %s" % (name, detail), flush=True)
+            report(boot_checks(b) + example_check(b))
         elif b.ctl is None:
             skipped += 1
             print("SKIP boot checks: they press the button and reset the board through the "
@@ -579,16 +582,7 @@ def main(argv=None):
             else:
                 failed += 1
                 print("FAIL %s: the board stopped before the module finished (crash, reset or hang)" % name)
-        for name, ok, detail in differential_checks(b, a.only, min(a.timeout, 300)):
-            if ok is None:
-                skipped += 1
-                print("SKIP %s: %s" % (name, detail), flush=True)
-            elif ok:
-                passed += 1
-                print("ok   %s: %s" % (name, detail), flush=True)
-            else:
-                failed += 1
-                print("FAIL %s: %s" % (name, detail), flush=True)
+        report(differential_checks(b, a.only, min(a.timeout, 300)), show_detail=True)
     except (boardmod.BoardError, deploy.DeployError) as e:
         print("test-board: %s" % e)
         return 2
