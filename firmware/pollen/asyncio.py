@@ -230,7 +230,7 @@ class _RunQueue(TaskQueue):
                     self.due(now)
                 else:
                     self.checked = now
-        v.data = None
+        v.data = None  # self.append(v), inlined: paid on every switch
         v.ph_key = now
         v.next = None
         tail = self.tail
@@ -247,14 +247,7 @@ class _RunQueue(TaskQueue):
         sq = self.sleeping
         s = sq.head
         while s is not None and ticks_diff(s.ph_key, now) <= 0:
-            sq.pop()
-            s.data = None
-            tail = self.tail
-            if tail is None:
-                self.head = s
-            else:
-                tail.next = s
-            self.tail = s
+            self.append(sq.pop())
             s = sq.head
 
     def _front(self, v, after):
