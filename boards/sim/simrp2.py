@@ -572,6 +572,17 @@ class _StateMachineBase:
         if self.enabled:
             self._schedule(self.t)
 
+    def _write(self, dst, base, count, v):
+        """OUT's and SET's shared destinations: 0 PINS, 1 X, 2 Y, 4 PINDIRS."""
+        if dst == 0:
+            self._drive(base, count, v)
+        elif dst == 1:
+            self.x = v
+        elif dst == 2:
+            self.y = v
+        else:
+            self._pindirs(base, count, v)
+
     def _drive(self, base, count, value):
         if base < 0:
             return
@@ -692,14 +703,8 @@ class _StateMachineBase:
                 v = self.osr >> (32 - cnt)
                 self.osr = (self.osr << cnt) & 0xFFFFFFFF
             self.osr_count = min(32, self.osr_count + cnt)
-            if dst == 0:
-                self._drive(self.out_base, self.out_count, v)
-            elif dst == 1:
-                self.x = v
-            elif dst == 2:
-                self.y = v
-            elif dst == 4:
-                self._pindirs(self.out_base, self.out_count, v)
+            if dst in (0, 1, 2, 4):
+                self._write(dst, self.out_base, self.out_count, v)
             elif dst == 5:
                 nxt = v & 0x1F
             elif dst == 6:
@@ -762,15 +767,8 @@ class _StateMachineBase:
                     return self._stall("irq")
         else:  # SET
             dst = ins >> 5 & 7
-            v = ins & 0x1F
-            if dst == 0:
-                self._drive(self.set_base, self.set_count, v)
-            elif dst == 1:
-                self.x = v
-            elif dst == 2:
-                self.y = v
-            elif dst == 4:
-                self._pindirs(self.set_base, self.set_count, v)
+            if dst in (0, 1, 2, 4):
+                self._write(dst, self.set_base, self.set_count, ins & 0x1F)
         self.pc = nxt
         self.t += (1 + delay) * self.div
         self._side_done = False
