@@ -54,10 +54,12 @@ import sys
 from . import port as _port
 from .errors import CancelledError, TimeoutError  # pollen's: one class for both worlds
 from .future import CURRENT, YIELD, Context
+from .timer import MAX_CHUNK_US as _MAX_CHUNK_US, queue as _queue
 from .waker import RawWaker, RawWakerVTable, Waker
 
 __version__ = (3, 0, 0)  # the asyncio API version this follows
 
+_MAX_CHUNK_MS = _MAX_CHUNK_US // 1000
 _MASK = 0x3FFFFFFF  # keeps counters small ints on 32-bit ports: no allocation
 
 _STOP = StopIteration()      # preallocated: an await that ends with None allocates nothing
@@ -467,14 +469,7 @@ def sleep(t):
 # The run loop
 
 
-class _Remove:
-    """gather's marker in Task.data: nothing to remove it from."""
-
-    @staticmethod
-    def remove(t):
-        pass
-
-
+_Remove = TaskQueue()  # gather's marker in Task.data: a queue that stays empty, nothing to remove from
 _SET = bytearray(b"\x01")  # a set cell: port.wait(_SET) looks at the streams, sleeps not
 _excs_all = (CancelledError, Exception)  # made once: no allocation in the loop
 _excs_stop = (CancelledError, StopIteration)
@@ -611,14 +606,11 @@ class _Runner:
     __name__ = "asyncio"
 
     def __init__(self, main, batch):
-        from .ticker import Delay
-        from .timer import queue
-        queue()  # the timer queue and the Delay are made here, not at the first
-        self.delay = Delay(0)  # idle, which may come with the heap locked
+        self.q = _queue()  # made here, not at the first idle, which may come with the heap locked
         self.main = main
         self.batch = batch
         self.cx = None
-        self.armed = False
+        self.node = -1  # the timer node the loop sleeps on, while it sleeps until a sleeper is due
 
     def send(self, _=None):
         global cur_task
@@ -627,9 +619,8 @@ class _Runner:
         if cx is None:
             cx = self.cx = CURRENT.cx
             _isr.waker = cx.waker()
-        if self.armed:
-            self.armed = False
-            self.delay.close()  # gives the timer node back (it may have fired)
+        if self.node >= 0:
+            self.close()  # gives the timer node back (it may have fired)
         main = self.main
         now = ticks()
         n = self.batch
@@ -679,12 +670,13 @@ class _Runner:
             CURRENT.cx = cx
             return YIELD  # more is due: after the executor's other tasks
         CURRENT.cx = cx
-        if t is not None:  # the first sleeper is due later: sleep until then
-            d = self.delay
-            d.reset(0, ticks_diff(t.ph_key, now) * 1000)
-            if d.poll(cx) is None:
-                return YIELD
-            self.armed = True
+        if t is not None:  # the first sleeper is due later (> 0 ms): sleep until then
+            ms = ticks_diff(t.ph_key, now)
+            q = self.q = _queue()
+            p = q.port
+            # one alarm chunk at most: a longer wait wakes once, finds nothing due, sleeps again
+            us = ms * 1000 if ms < _MAX_CHUNK_MS else _MAX_CHUNK_US
+            self.node = q.add(p.ticks_add(p.ticks_us(), us), cx.waker())
         elif _parked.head is None and (main is None or not main.state):
             _done(_STOP)  # nothing can run again
         _isr.idle = 1  # from here on a wake or a push goes through the executor...
@@ -695,9 +687,9 @@ class _Runner:
     __next__ = send  # how loop_viper resumes a task
 
     def close(self):
-        if self.armed:
-            self.armed = False
-            self.delay.close()
+        if self.node >= 0:
+            self.q.release(self.node)
+            self.node = -1
 
 
 def run_until_complete(main_task=None, executor=None):
@@ -818,26 +810,21 @@ new_event_loop()
 # The rest loads on first use, as asyncio's __init__.py loads its parts:
 # a program pays the RAM of what it uses.
 
-_attrs = {
-    "wait_for": "funcs",
-    "wait_for_ms": "funcs",
-    "gather": "funcs",
-    "Event": "event",
-    "ThreadSafeFlag": "event",
-    "Lock": "lock",
-    "StreamReader": "stream",
-    "StreamWriter": "stream",
-    "Stream": "stream",
-    "open_connection": "stream",
-    "start_server": "stream",
-    "Server": "stream",
-}
+# module, (the names it defines), ...: a constant tuple, not a dict -- frozen
+# into flash it costs no RAM (a dict is built at import)
+_attrs = (
+    "funcs", ("wait_for", "wait_for_ms", "gather"),
+    "event", ("Event", "ThreadSafeFlag"),
+    "lock", ("Lock",),
+    "stream", ("StreamReader", "StreamWriter", "Stream", "open_connection", "start_server", "Server"),
+)
 
 
 def __getattr__(attr):
-    mod = _attrs.get(attr)
-    if mod is None:
-        raise AttributeError(attr)
-    value = getattr(__import__("asyncio_" + mod, globals(), None, (attr,), 1), attr)
-    globals()[attr] = value  # next time: a plain module attribute
-    return value
+    t = _attrs
+    for i in range(0, len(t), 2):
+        if attr in t[i + 1]:
+            value = getattr(__import__("asyncio_" + t[i], globals(), None, (attr,), 1), attr)
+            globals()[attr] = value  # next time: a plain module attribute
+            return value
+    raise AttributeError(attr)
