@@ -3,8 +3,10 @@
 Slot life cycle (one slot, one task at a time):
 
   FREE --spawn--> READY --poll--> WAITING --wake--> READY --poll--> ... --> FREE
-    * spawn takes a free slot, bumps its generation and makes the slot's
-      waker, whose data is the tag `generation * capacity + slot`.
+    * spawn takes a free slot, counts the spawn and makes the slot's waker,
+      whose data is the tag `spawns * capacity + slot` (spawns counted mod
+      2**30 // capacity: a tag is a small int, and a slot's tag repeats only
+      after that many spawns).
     * wake(tag) -- from a task, the executor or an interrupt handler -- sets
       ready[slot] = 1 ("woken") if the tag is still current, and sets the
       executor's look byte, ready[capacity].  Nothing else.  A stale tag
@@ -199,8 +201,7 @@ class Executor:
         self._cx = [None] * capacity
         self._task = [None] * capacity
         self._tag = [-1] * capacity        # the waker data valid for each slot
-        self._gen = [0] * capacity
-        self._raw = [None] * capacity
+        self._spawns = 0                   # spawns so far, mod _MASK // capacity: tags' upper part
         self._port = port
         self._debug = None  # the debug module, in debug mode
         if debug:
@@ -226,9 +227,9 @@ class Executor:
             r[-1] = 1  # the look byte
 
     def _clone(self, tag):
-        raw = self._raw[tag % self._cap]
-        if raw is not None and raw.data == tag:
-            return raw  # the slot's own raw waker: Waker.clone() returns itself
+        cx = self._cx[tag % self._cap]
+        if cx is not None and self._tag[tag % self._cap] == tag:
+            return cx._waker._raw  # the slot's own raw waker: Waker.clone() returns itself
         return RawWaker(tag, self._vt)  # a clone of a stale waker stays stale
 
     def waker_for(self, task):
@@ -268,12 +269,9 @@ class Executor:
                 "more slots (Executor(capacity=%d)) or let a task finish first"
                 % (self._cap, self._cap * 2)
             )
-        gen = (self._gen[i] + 1) & 0xFFFF
-        self._gen[i] = gen
-        tag = gen * self._cap + i
-        raw = RawWaker(tag, self._vt)
-        self._raw[i] = raw
-        waker = Waker(raw, self._ready, i)  # the fast wake: ready[i] = 1, look byte = 1
+        n = self._spawns = (self._spawns + 1) % (_MASK // self._cap)
+        tag = n * self._cap + i
+        waker = Waker(RawWaker(tag, self._vt), self._ready, i)  # the fast wake: ready[i] = 1, look byte = 1
         self._cx[i] = Context(waker) if self._debug is None else self._debug.DebugContext(waker)
         if name is None:
             name = getattr(coro, "__name__", None) or "#%d" % i
@@ -299,7 +297,6 @@ class Executor:
     def _free(self, i):
         self._coro[i] = None
         self._tag[i] = -1  # every waker of this task is stale from now on
-        self._raw[i] = None
         self._ready[i] = 0
         self._cx[i] = None
         self._task[i] = None
