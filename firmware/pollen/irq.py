@@ -77,7 +77,9 @@ class _IrqWait(Leaf):
             if st[0] == st[1]:
                 return None
         k = it.take()  # (>= 1: sets count and flags)
-        it._slot.clear()  # no interrupt wakes this task for nothing
+        sl = it._slot
+        if sl.waker is not None:  # registered (the wait suspended): no interrupt wakes it for nothing
+            sl.clear()
         if k <= _FAST:
             e = _STOPS[k]
             e.__traceback__ = None  # keep the shared exception from growing a traceback
