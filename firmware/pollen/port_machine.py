@@ -60,7 +60,7 @@ class MachinePort:
         self.TICKS_PERIOD = 1 << 30
         self.irq_off = machine.disable_irq
         self.irq_on = machine.enable_irq
-        self._io = _CellIO()
+        self._io = None  # the cell's IOBase: made where ipoll sleeps on it (below, or the first watch())
         # The alarm.  One machine.Timer, whose hard IRQ runs the handler; or
         # the board's own (port_rp2), which only wakes the CPU: `alarm` is then
         # its state, array('i') [ARMED, DEADLINE (ticks_us), CLOCK (the address
@@ -78,7 +78,6 @@ class MachinePort:
             self.due = board.due
             self.alarm = board.ALARM
             self.clock = board.clock  # the address of the counter's low word (the loop reads it)
-            self._io.due = board.due
         self._cb = None  # the alarm handler (bound once by its owner: the IRQ allocates nothing)
         self._bmod = board    # the board module, whatever the alarm (uart_irq asks it)
         self._streams = None  # pollen.stream's registrations; None or empty: none
@@ -91,7 +90,7 @@ class MachinePort:
         self.wfi = None
         if board is None:  # the ipoll sleep: a poller of its own, made here (a board's sleep needs none)
             p = select.poll()
-            p.register(self._io, 1)  # POLLIN
+            p.register(self._cell_io(), 1)  # POLLIN
             self._ipoll = p.ipoll
             self.sleep = self._ipoll_sleep
         else:
@@ -103,6 +102,14 @@ class MachinePort:
                 self.edge_isr = isr
                 self.edge_ms = board.edge_ms  # the edge's ticks_ms, from what that handler stored
         self.wait = self.sleep
+
+    def _cell_io(self):
+        io = self._io
+        if io is None:
+            io = self._io = _CellIO()
+            if self.alarm is not None:
+                io.due = self.due  # a board alarm: readable once it is due
+        return io
 
     def set_alarm(self, handler):
         self._cb = handler  # called by machine.Timer with the timer: handler(timer)
@@ -151,7 +158,7 @@ class MachinePort:
         if s is None:
             s = self._streams = {}
             p = self._spoll = self._select.poll()
-            p.register(self._io, 1)  # POLLIN: the cell
+            p.register(self._cell_io(), 1)  # POLLIN: the cell
             self._sipoll = p.ipoll
             self._wait_streams = self.wait_streams  # bound once: swapping allocates nothing
         s[obj] = waker
