@@ -405,8 +405,6 @@ PROGRAMS_UNIX_ONLY = {
     "blocking_socket": "a blocking TCP socket to 127.0.0.1: a Pico has no socket module",
     "streams": "start_server/open_connection on 127.0.0.1: a Pico has no socket module",
     "stdin_reader": "sys.stdin fed by a pipe that closes: a serial console never ends its input",
-    "softirq_event": "_thread: a second thread runs on core 1, which the emulated Pico lacks (the "
-                     "firmware hangs; ../shared/rp2040/README.md, Limitations)",
 }
 _ADDR = re.compile(r"\bat (0x)?[0-9a-f]{6,}\b")
 _DONE = "@differential: the program returned"
