@@ -152,3 +152,27 @@ def test_reliability_doc_cites_only_tests_that_exist():
             assert re.search(pattern, src), "RELIABILITY.md cites %s::%s, not found" % (module, name)
             cited += 1
     assert cited >= 25
+
+
+def test_the_firmware_build_recompiles_when_a_frozen_file_or_the_checkout_changes(tmp_path, monkeypatch):
+    # make firmware keeps one build dir per board in a shared cache, and the
+    # port's makemanifest.py recompiles a frozen module only when its source
+    # is newer than its .mpy: a checkout cloned before another one's build
+    # would freeze that other checkout's modules.  The signature that makes
+    # the build compile every frozen module again follows their content and
+    # the checkout they are in.
+    import shutil
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    import build_firmware as bf
+    manifest = os.path.join(ROOT, "boards", "rpi_pico", "manifest.py")
+    here = bf.frozen_signature(manifest)
+    assert bf.frozen_signature(manifest) == here  # the same tree: the same signature
+    clone = tmp_path / "clone"
+    for d in ("pollen", "apps"):
+        shutil.copytree(os.path.join(ROOT, "firmware", d), str(clone / "firmware" / d))
+    monkeypatch.setattr(bf, "ROOT", str(clone))
+    there = bf.frozen_signature(manifest)
+    assert there != here  # another checkout, the same files
+    irq = clone / "firmware" / "pollen" / "irq.py"
+    irq.write_text(irq.read_text() + "\n# an edit\n")
+    assert bf.frozen_signature(manifest) != there  # the same names, other content

@@ -304,18 +304,24 @@ def board_info(board):
 
 def frozen_signature(manifest):
     """What the port's makemanifest.py cannot see by timestamps: the manifest's
-    text and the list of files it freezes (a deleted module would otherwise
-    stay frozen)."""
+    text, the checkout it is in, and the files it freezes, by content.  Its
+    compiled modules (frozen_mpy/) are kept while a source is older than its
+    .mpy: a deleted module would stay frozen, and so would another checkout's
+    newer build of a module (two checkouts share the cached build dir)."""
     h = hashlib.sha256()
     with open(manifest, "rb") as f:
         h.update(f.read())
+    h.update(ROOT.encode() + b"\n")
     fw = os.path.join(ROOT, "firmware")
     for d in ("pollen", "apps"):
         for dp, dn, fn in sorted(os.walk(os.path.join(fw, d))):
             dn.sort()
             for n in sorted(fn):
                 if n.endswith(".py"):
-                    h.update(os.path.relpath(os.path.join(dp, n), fw).encode() + b"\n")
+                    path = os.path.join(dp, n)
+                    h.update(os.path.relpath(path, fw).encode() + b"\n")
+                    with open(path, "rb") as f:
+                        h.update(hashlib.sha256(f.read()).digest())
     return h.hexdigest()
 
 
@@ -365,8 +371,10 @@ def build_firmware(mp, mp_board, manifest, out, log, picotool_path):
             old = f.read().strip()
     except OSError:
         old = None
-    if old != sig and os.path.isfile(os.path.join(build, "frozen_content.c")):
-        os.remove(os.path.join(build, "frozen_content.c"))   # regenerated from the manifest
+    if old != sig:  # every frozen module compiled again, and frozen_content.c regenerated
+        shutil.rmtree(os.path.join(build, "frozen_mpy"), ignore_errors=True)
+        if os.path.isfile(os.path.join(build, "frozen_content.c")):
+            os.remove(os.path.join(build, "frozen_content.c"))
     fresh = not os.path.isfile(os.path.join(build, "Makefile"))
     step("building MicroPython %s with %s frozen in (%s)"
          % (mp_board, os.path.relpath(manifest, ROOT), "first build of this dir: a minute or two" if fresh
