@@ -319,7 +319,7 @@ def test_a_build_runs_its_machine_code_twins_or_the_portable_ones(tmp_path, nati
     deploy.build(REPO, "rpi_pico", out=out, march=MARCH)
     files = os.listdir(os.path.join(out, "lib", "pollen"))
     assert sorted(f for f in files if "_viper" in f) == [
-        "leaves_viper.mpy", "loop_viper.mpy", "sync_viper.mpy", "timer_viper.mpy"], files
+        "irq_viper.mpy", "leaves_viper.mpy", "loop_viper.mpy", "sync_viper.mpy", "timer_viper.mpy"], files
     assert "port_rp2.mpy" not in files and "fast.mpy" in files
     r = _run_twins(out, native)
     assert r.returncode == 0, r.stdout + r.stderr

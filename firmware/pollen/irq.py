@@ -41,10 +41,16 @@ StopIteration (about 96 B): under heap_lock that is a MemoryError -- read
 (another gets RuntimeError).  A wait that is cancelled (Task.cancel, a lost
 select, with_timeout) leaves nothing registered; the handler stays on the
 source and keeps counting until close().
+
+Machine code.  Where the interpreter runs it (pollen.fast), the handler and
+the usual resume are irq_viper's: on the chip each bytecode frame and
+attribute read costs microseconds, and a DMA transfer is often done before
+its await starts.
 """
 
 from array import array
 
+from .fast import twin as _twin
 from .future import CURRENT, Leaf, bind
 from .slot import WakerSlot
 
@@ -54,6 +60,8 @@ _MASK = 0x3FFFFFFF  # counts stay small ints on a 32-bit port: no allocation
 # allocates nothing (index 0 is never raised: a wait returns at least 1)
 _STOPS = tuple(StopIteration(n) for n in range(9))
 _FAST = len(_STOPS) - 1
+
+_viper = _twin("irq_viper")  # the machine-code twins (pollen.fast), or None
 
 
 class _IrqWait(Leaf):
@@ -85,6 +93,10 @@ class _IrqWait(Leaf):
             e.__traceback__ = None  # keep the shared exception from growing a traceback
             raise e
         raise StopIteration(k)  # more than 8 since the last wait: allocates
+
+    if _viper is not None:  # the usual resume in machine code (pollen.fast)
+        slow = __next__  # what it hands the rare cases to
+        __next__ = _viper.irq_next
 
     __iter__ = Leaf.__await__  # found here, not in the base class: looked up on every await
 
@@ -134,6 +146,9 @@ class Interrupt:
             st[2] = f()  # before COUNT: the task reads them as a pair
         st[0] = (st[0] + 1) & 0x3FFFFFFF  # (_MASK: a literal, no global read in the ISR)
         self._wake()
+
+    if _viper is not None:  # the same in machine code (pollen.fast)
+        _on_irq = _viper.irq_handler
 
     def take(self):
         """The interrupts since the last wait()/take(), consumed, without
