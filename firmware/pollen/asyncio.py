@@ -54,12 +54,11 @@ import sys
 from . import port as _port
 from .errors import CancelledError, TimeoutError  # pollen's: one class for both worlds
 from .future import CURRENT, YIELD, Context
-from .timer import MAX_CHUNK_US as _MAX_CHUNK_US, queue as _queue
-from .waker import RawWaker, RawWakerVTable, Waker
+from . import timer as _timer
+from . import waker as _waker
 
 __version__ = (3, 0, 0)  # the asyncio API version this follows
 
-_MAX_CHUNK_MS = _MAX_CHUNK_US // 1000
 _MASK = 0x3FFFFFFF  # keeps counters small ints on 32-bit ports: no allocation
 
 _STOP = StopIteration()      # preallocated: an await that ends with None allocates nothing
@@ -314,7 +313,7 @@ def _nothing(t):
     pass
 
 
-_VT = RawWakerVTable(_clone_task, _wake_task, _wake_task, _nothing)
+_VT = _waker.RawWakerVTable(_clone_task, _wake_task, _wake_task, _nothing)
 
 
 class Task(Context):
@@ -348,7 +347,7 @@ class Task(Context):
     def waker(self):
         w = self._waker
         if w is None:
-            w = self._waker = Waker(RawWaker(self, _VT))
+            w = self._waker = _waker.Waker(_waker.RawWaker(self, _VT))
         return w
 
     def __iter__(self):
@@ -413,20 +412,6 @@ class _Awaiter:
 
 async def _await(aw):
     return await aw
-
-
-class _Suspend(_Awaiter):
-    """Suspend the task until someone pushes it (gather's bare `yield`)."""
-
-    def __next__(self):
-        t = cur_task
-        if t.aw is self:
-            t.aw = None
-            _done(_STOP)
-        t.aw = self
-
-
-_SUSPEND = _Suspend()
 
 
 class SingletonGenerator:
@@ -606,7 +591,7 @@ class _Runner:
     __name__ = "asyncio"
 
     def __init__(self, main, batch):
-        self.q = _queue()  # made here, not at the first idle, which may come with the heap locked
+        self.q = _timer.queue()  # made here, not at the first idle, which may come with the heap locked
         self.main = main
         self.batch = batch
         self.cx = None
@@ -672,10 +657,11 @@ class _Runner:
         CURRENT.cx = cx
         if t is not None:  # the first sleeper is due later (> 0 ms): sleep until then
             ms = ticks_diff(t.ph_key, now)
-            q = self.q = _queue()
+            q = self.q = _timer.queue()
             p = q.port
             # one alarm chunk at most: a longer wait wakes once, finds nothing due, sleeps again
-            us = ms * 1000 if ms < _MAX_CHUNK_MS else _MAX_CHUNK_US
+            c = _timer.MAX_CHUNK_US
+            us = ms * 1000 if ms < c // 1000 else c
             self.node = q.add(p.ticks_add(p.ticks_us(), us), cx.waker())
         elif _parked.head is None and (main is None or not main.state):
             _done(_STOP)  # nothing can run again

@@ -9,6 +9,20 @@ per wait_for, a list and a closure per gather.
 from . import asyncio as _a  # the core: the run queue, the running task
 
 
+class _Suspend(_a._Awaiter):
+    """Suspend the task until someone pushes it (gather's bare `yield`)."""
+
+    def __next__(self):
+        t = _a.cur_task
+        if t.aw is self:
+            t.aw = None
+            _a._done(_a._STOP)
+        t.aw = self
+
+
+_SUSPEND = _Suspend()
+
+
 async def _run(waiter, aw):
     try:
         result = await aw
@@ -88,7 +102,7 @@ async def gather(*aws, return_exceptions=False):
     if state > 0:
         gather_task.data = _a._Remove
         try:
-            await _a._SUSPEND
+            await _SUSPEND
         except _a.CancelledError as er:
             cancel_all = True
             state = er
