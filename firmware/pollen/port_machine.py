@@ -43,6 +43,17 @@ class _CellIO(_IOBase):
         return 0
 
 
+def _cell_io(port):
+    """port's _CellIO, made on first use.  (A function, not a method: one
+    method more would grow MachinePort's dict to its next size, 40 B.)"""
+    io = port._io
+    if io is None:
+        io = port._io = _CellIO()
+        if port.alarm is not None:
+            io.due = port.due  # a board alarm: readable once it is due
+    return io
+
+
 class MachinePort:
     """`board`: a board's own fast paths (port_rp2, or the simulator's model
     of it), or None for the portable ones.  It has wait(cell) and
@@ -90,7 +101,7 @@ class MachinePort:
         self.wfi = None
         if board is None:  # the ipoll sleep: a poller of its own, made here (a board's sleep needs none)
             p = select.poll()
-            p.register(self._cell_io(), 1)  # POLLIN
+            p.register(_cell_io(self), 1)  # POLLIN
             self._ipoll = p.ipoll
             self.sleep = self._ipoll_sleep
         else:
@@ -102,14 +113,6 @@ class MachinePort:
                 self.edge_isr = isr
                 self.edge_ms = board.edge_ms  # the edge's ticks_ms, from what that handler stored
         self.wait = self.sleep
-
-    def _cell_io(self):
-        io = self._io
-        if io is None:
-            io = self._io = _CellIO()
-            if self.alarm is not None:
-                io.due = self.due  # a board alarm: readable once it is due
-        return io
 
     def set_alarm(self, handler):
         self._cb = handler  # called by machine.Timer with the timer: handler(timer)
@@ -158,7 +161,7 @@ class MachinePort:
         if s is None:
             s = self._streams = {}
             p = self._spoll = self._select.poll()
-            p.register(self._cell_io(), 1)  # POLLIN: the cell
+            p.register(_cell_io(self), 1)  # POLLIN: the cell
             self._sipoll = p.ipoll
             self._wait_streams = self.wait_streams  # bound once: swapping allocates nothing
         s[obj] = waker
