@@ -34,7 +34,7 @@ MODULES = " ".join([bench.IMPORT_CORE] + ["pollen." + m for m in bench.IMPORT_MO
 # the debug hooks, Rust-parity constructors, Output.
 OPTIONAL = [
     "executor:Task.__repr__", "executor:report_exception", "executor:Executor._failed",
-    "executor:Executor._cancel", "executor:Executor.shutdown", "executor:_Drive",
+    "executor:Executor._cancel", "executor:Executor.shutdown",
     "executor:Executor._after_poll", "executor:Executor._before_poll",
     "executor:Executor.waker_for", "executor:Executor.tasks",
     "gpio:Output", "waker:Waker.from_raw", "waker:Waker.noop", "waker:Waker.__repr__",

@@ -1,4 +1,5 @@
-"""yield_now, join, select: composing futures inside one task.
+"""yield_now, join, select: composing futures inside one task; and the two
+adapters between coroutines and poll()-futures, CoroFuture and Drive.
 
 join and select poll their children with the task's own context, as Rust's
 do: any child's wake re-polls the whole composition.
@@ -49,6 +50,28 @@ class CoroFuture(Future):
             self.coro.close()
         finally:
             CURRENT.cx = prev
+
+
+class Drive:
+    """A poll()-future seen as a coroutine: Executor.spawn puts it in a task
+    slot, which holds coroutines (CoroFuture is the other way round)."""
+
+    def __init__(self, fut):
+        self.fut = fut
+
+    def send(self, _):
+        r = self.fut.poll(CURRENT.cx)
+        if r is PENDING:
+            return None
+        raise StopIteration(r)
+
+    def __next__(self):  # how loop_viper resumes a task
+        return self.send(None)
+
+    def close(self):
+        c = getattr(self.fut, "close", None)
+        if c is not None:
+            c()
 
 
 def _future(aw):

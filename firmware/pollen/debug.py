@@ -53,7 +53,7 @@ class _Unwind(GeneratorExit):
 
 
 def contract_error(task, coro):
-    """`task` (its coroutine, or executor._Drive: `coro`) returned PENDING
+    """`task` (its coroutine, or combinators.Drive: `coro`) returned PENDING
     without taking its waker.  Unwinds the coroutine -- the awaited futures'
     close() runs -- and returns the ContractError that names the task and
     where it waits.  Called by the executor with CURRENT.cx still the task's."""

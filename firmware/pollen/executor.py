@@ -39,8 +39,8 @@ handler sets it (port_rp2: WFI in machine code).
 import sys
 
 from . import port as _port
-from .future import CURRENT, PENDING, Context, Leaf, _stop, as_future, is_coroutine
-from .waker import RawWaker, RawWakerVTable, Waker
+from .future import CURRENT, Context, Leaf, _stop, as_future, is_coroutine
+from .waker import RawWaker, RawWakerVTable, Waker, _nothing
 from .fast import twin as _twin
 _loop = _twin("loop_viper")  # machine code for this CPU (a board, unix MicroPython): pollen.fast
 if _loop is None:
@@ -137,31 +137,6 @@ class Task(Leaf):
         return "<Task %s>" % self.name
 
 
-class _Drive:
-    """Lets a poll()-future sit in a task slot, which holds coroutines."""
-
-    def __init__(self, fut):
-        self.fut = fut
-
-    def send(self, _):
-        r = self.fut.poll(CURRENT.cx)
-        if r is PENDING:
-            return None
-        raise StopIteration(r)
-
-    def __next__(self):  # how loop_viper resumes a task
-        return self.send(None)
-
-    def close(self):
-        c = getattr(self.fut, "close", None)
-        if c is not None:
-            c()
-
-
-def _nothing(data):
-    pass
-
-
 def report_exception(task, exc):
     """Print a task's exception with its traceback (both interpreters)."""
     print("pollen: task %s raised:" % task.name)
@@ -254,8 +229,9 @@ class Executor:
             aw = factory()
         if is_coroutine(aw):
             coro = aw
-        else:
-            coro = _Drive(as_future(aw))  # raises TypeError with the fix
+        else:  # a poll()-future: in a coroutine's place (loaded on first use: no RAM until then)
+            from .combinators import Drive
+            coro = Drive(as_future(aw))  # raises TypeError with the fix
         coros = self._coro
         for i in range(self._cap):
             if coros[i] is None:
