@@ -787,6 +787,23 @@ def test_sleep_ms_allocates_nothing_with_the_heap_locked_on_the_board():
     assert b.irq_errors == []
 
 
+def test_a_sleep_longer_than_one_alarm_chunk_wakes_on_time_on_the_board():
+    # The loop sleeps on one timer node for at most timer.MAX_CHUNK_US (about
+    # 268 s) at a time: a 20-minute sleep is five idle waits, then the task
+    b = fresh()
+    woke = []
+
+    async def main():
+        t0 = b.now
+        await asyncio.sleep_ms(20 * 60 * 1000)
+        woke.append(b.now - t0)
+
+    asyncio.run(main())
+    late = woke[0] - 20 * 60 * 1000 * 1000
+    assert 0 <= late < 5000, late  # never early; late by less than 1 ms per chunk
+    assert b.irq_errors == []
+
+
 # -- streams --------------------------------------------------------------------
 
 
