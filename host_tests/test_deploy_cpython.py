@@ -319,20 +319,21 @@ def test_a_build_runs_its_machine_code_twins_or_the_portable_ones(tmp_path, nati
     deploy.build(REPO, "rpi_pico", out=out, march=MARCH)
     files = os.listdir(os.path.join(out, "lib", "pollen"))
     assert sorted(f for f in files if "_viper" in f) == [
-        "irq_viper.mpy", "leaves_viper.mpy", "loop_viper.mpy", "sync_viper.mpy", "timer_viper.mpy"], files
+        "irq_viper.mpy", "leaves_viper.mpy", "loop_viper.mpy", "slot_viper.mpy", "sync_viper.mpy",
+        "timer_viper.mpy"], files
     assert "port_rp2.mpy" not in files and "fast.mpy" in files
     r = _run_twins(out, native)
     assert r.returncode == 0, r.stdout + r.stderr
     lines = r.stdout.splitlines()
     assert lines[0] == "2", r.stdout
     if native:
-        assert lines[1] == ("['pollen.leaves_viper', 'pollen.loop_viper', 'pollen.sync_viper', "
-                            "'pollen.timer_viper']"), lines
-        assert lines[2] == ("[('leaves_viper', 'viper'), ('loop_viper', 'viper'), "
+        assert lines[1] == ("['pollen.leaves_viper', 'pollen.loop_viper', 'pollen.slot_viper', "
+                            "'pollen.sync_viper', 'pollen.timer_viper']"), lines
+        assert lines[2] == ("[('leaves_viper', 'viper'), ('loop_viper', 'viper'), ('slot_viper', 'viper'), "
                             "('sync_viper', 'viper'), ('timer_viper', 'viper')]"), lines
     else:
         assert lines[1] == "['pollen.loop']", lines
-        assert lines[2] == ("[('leaves_viper', 'portable'), ('loop_viper', 'portable'), "
+        assert lines[2] == ("[('leaves_viper', 'portable'), ('loop_viper', 'portable'), ('slot_viper', 'portable'), "
                             "('sync_viper', 'portable'), ('timer_viper', 'portable')]"), lines
 
 

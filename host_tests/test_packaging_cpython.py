@@ -123,7 +123,8 @@ def test_every_firmware_and_board_file_compiles_with_mpy_cross_for_the_rp2040():
              for p in glob.glob(os.path.join(ROOT, d, "**", "*.py"), recursive=True)]
     assert len(paths) > 20
     machine_code = sorted(os.path.basename(p) for p in paths if deploy.requires(p))
-    assert machine_code == ["irq_viper.py", "leaves_viper.py", "loop_viper.py", "port_rp2.py", "sync_viper.py", "timer_viper.py"]
+    assert machine_code == ["irq_viper.py", "leaves_viper.py", "loop_viper.py", "port_rp2.py", "slot_viper.py",
+                            "sync_viper.py", "timer_viper.py"]
     for path in paths:
         assert deploy.builds_for(path, "armv6m")
         for march in ("armv6m", None):

@@ -805,7 +805,7 @@ def report(res, rates, ram, a, compat=()):
            "boards/rpi_pico/manifest.py; the viper and asm_thumb modules frozen as machine code)"
            if a.firmware else
            "MicroPython v1.28.0 `RPI_PICO`, pollen as `make flash` installs it (.mpy; the viper and "
-           "asm_thumb modules `loop_viper`, `leaves_viper`, `sync_viper`, `irq_viper`, `timer_viper`, `port_rp2` "
+           "asm_thumb modules `loop_viper`, `leaves_viper`, `sync_viper`, `irq_viper`, `slot_viper`, `timer_viper`, `port_rp2` "
            "compiled with mpy-cross -march=armv6m)")
     where = (" --firmware " + a.firmware if a.firmware else
              " --emulator" if a.emulator else " --port " + str(a.port))

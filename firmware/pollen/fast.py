@@ -10,6 +10,7 @@ tests (as MicroPython's asyncio has `_asyncio` in C beside `task.py`):
                                gpio, combinators
   Signal and Event             the methods in sync         sync_viper
   Interrupt: resume, handler   the methods in irq          irq_viper
+  WakerSlot: wake, clear       the methods in slot         slot_viper
   sleeps and the board alarm   timer._Sleep, TimerQueue    timer_viper
   idle, alarm, pin handler     port_machine (ipoll,        port_rp2 (asm_thumb WFI,
                                machine.Timer, _on_edge)    alarm 0, viper handler)
@@ -38,7 +39,7 @@ _used = {}  # name -> "viper" or "portable", as twin() chose
 
 def twin(name):
     """pollen.<name> (a machine-code module: "loop_viper", "leaves_viper",
-    "sync_viper", "timer_viper", "irq_viper"), or None where this interpreter runs the portable twin.
+    "sync_viper", "timer_viper", "irq_viper", "slot_viper"), or None where this interpreter runs the portable twin.
     Called once per concern, at the import of the module that uses it."""
     if not NATIVE:
         _used[name] = "portable"

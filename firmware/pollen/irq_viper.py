@@ -6,7 +6,8 @@
                count that moves while it is read -- goes to the portable
                twin (_IrqWait.slow).
   irq_handler  irq.Interrupt._on_irq: the source's IRQ handler (hard IRQ,
-               ISR-safe as its twin: stores and the fast wake, no allocation).
+               ISR-safe as its twin: stores, then the WakerSlot's wake --
+               slot_viper's, the one interrupt-side wake -- no allocation).
 
 Machine code for the board's CPU, compiled and frozen as leaves_viper is;
 irq.py takes it through pollen.fast.twin() where the interpreter runs
@@ -48,9 +49,8 @@ def irq_next(self):
     it.count = k
     it.flags = f
     s = it._slot
-    if not (s.waker is _NONE):  # registered (the wait suspended): WakerSlot.clear, inline
-        s.cell = _NONE
-        s.waker = _NONE
+    if not (s.waker is _NONE):  # registered (the wait suspended): no interrupt wakes it for nothing
+        s.clear()
     e = _IRQ._STOPS[k]
     e.__traceback__ = _NONE  # (a portable raise may have left one)
     raise e
@@ -63,13 +63,4 @@ def irq_handler(self, _source):
     if not (f is _NONE):
         st[2] = int(f())  # before COUNT: the task reads them as a pair
     st[0] = (st[0] + 1) & _MASK
-    s = self._slot  # WakerSlot.wake, inline: a call costs more than the wake
-    c = s.cell
-    if not (c is _NONE):
-        p = ptr8(c)
-        p[int(s.index)] = 1
-        p[int(len(c)) - 1] = 1  # the look byte, cell[-1]
-        return
-    w = s.waker
-    if not (w is _NONE):
-        w.vtable.wake_by_ref(w.data)
+    self._wake()  # the slot's wake, bound once (slot_viper's where this runs): the one interrupt-side wake

@@ -5,7 +5,14 @@ and sender, an Interrupt -- keeps its waker in a WakerSlot: one rule for
 "already waiting", one error, one interrupt-side wake.  (The hottest leaves
 -- Signal, Event, the timer's nodes, a pin edge -- make the same two stores
 inline, in both their twins: on the chip a call costs more than the wake.)
+
+The slot has one fast twin (pollen.fast): wake and clear in viper
+(slot_viper), where the interpreter runs machine code.
 """
+
+from .fast import twin as _twin
+
+_viper = _twin("slot_viper")  # the machine-code twins (pollen.fast), or None
 
 
 class WakerSlot:
@@ -83,6 +90,10 @@ class WakerSlot:
         w = self.waker
         if w is not None:
             w.vtable.wake_by_ref(w.data)
+
+    if _viper is not None:  # the same in machine code (pollen.fast)
+        wake = _viper.wake
+        clear = _viper.clear
 
     def waiting(self):
         """True while a task is registered."""

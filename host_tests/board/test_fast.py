@@ -11,27 +11,28 @@ the slow twins would still pass every other test, several times slower.
 import sys
 
 import pollen.fast
-from pollen import executor, gpio, irq, sync, timer  # noqa: F401  (each takes its twin at import)
+from pollen import executor, gpio, irq, slot, sync, timer  # noqa: F401  (each takes its twin at import)
 from pollen import port as portmod
 
 
 def test_every_hot_path_runs_its_machine_code_twin():
     assert pollen.fast.NATIVE, sys.implementation
     used = pollen.fast.used()
-    for name in ("loop_viper", "leaves_viper", "sync_viper", "timer_viper", "irq_viper"):
+    for name in ("loop_viper", "leaves_viper", "sync_viper", "timer_viper", "irq_viper", "slot_viper"):
         assert used.get(name) == "viper", (name, used)
     from pollen import loop_viper
     assert executor.schedule is loop_viper.schedule
 
 
 def test_the_leaves_are_the_viper_functions():
-    from pollen import irq_viper, leaves_viper, sync_viper, timer_viper
+    from pollen import irq_viper, leaves_viper, slot_viper, sync_viper, timer_viper
     assert gpio._EdgeWait.__next__ is leaves_viper.edge_next
     assert sync._SignalWait.__next__ is sync_viper.signal_next
     assert sync.Event.set is sync_viper.event_set
     assert timer._Sleep.__next__ is timer_viper.sleep_next
     assert irq._IrqWait.__next__ is irq_viper.irq_next
     assert irq.Interrupt._on_irq is irq_viper.irq_handler
+    assert slot.WakerSlot.wake is slot_viper.wake
 
 
 def test_the_board_port_is_the_rp2040_s_own():
