@@ -67,7 +67,7 @@ import deploy  # noqa: E402
 HOST_TESTS = os.path.join(ROOT, "host_tests")
 BOARD_TESTS = os.path.join(HOST_TESTS, "board")
 HELPERS = ("support.py",)  # shared helpers the modules import
-EXAMPLES = ("ws2812_dma", "pio_pulse_counter")  # firmware/examples/ that board tests run
+EXAMPLES = ("ws2812_dma", "pio_pulse_counter", "nmea_reader")  # firmware/examples/ that board tests run
 SIM = re.compile(r"^\s*(from|import)\s+(simsupport|simboard|subprocess|threading)\b", re.M)
 
 RUNNER = """

@@ -7,7 +7,9 @@ copies them beside the tests), no wiring:
   * pio_pulse_counter with its self-test: state machine 1 drives GP15 with a
     square wave, state machine 0 raises one IRQ per falling edge, a task
     counts them with pollen.Interrupt and another reports once a second.
-(The NMEA reader runs on the simulated board: host_tests/test_irq_examples.py.)
+(The NMEA reader needs bytes on UART0 and a press: host_tests/board/test_uart.py,
+which the emulator's control socket feeds; host_tests/test_irq_examples.py runs
+it on the simulated board.)
 """
 
 import gc

@@ -1,5 +1,6 @@
 """On the chip: lines sent to UART0 by the host are read with pollen.stream
-while a pin task and a Ticker keep their timing.
+while a pin task and a Ticker keep their timing; and the NMEA example
+(firmware/examples/nmea_reader.py) as a Pico user runs it.
 
 Runs ON the board (MicroPython's machine.UART: UART0 on GP0/GP1 at 115200),
 through the board tier's runner.  NEEDS_CONTROL: the bytes come from the
@@ -47,7 +48,7 @@ def ctl(cmd):
 
 def uart_send(uart_id, text):
     """The host writes `text` into UART uart_id's RX (a JSON string for the socket)."""
-    quoted = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    quoted = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
     ctl('uart_send %d "%s"' % (uart_id, quoted))
 
 
@@ -245,6 +246,44 @@ def test_txidle_reaches_the_streams_handler_when_a_write_has_gone_out():
         ex.shutdown()
         s.release()
     assert seen == {"kept": 0, "after": 1}, seen
+
+
+RMC = "$GPRMC,123519,A,4807.038,N,01131.000,E,022.4,084.4,230394,003.1,W*6A"
+GGA = "$GPGGA,123520,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,*4D"
+
+
+def test_the_nmea_example_prints_each_good_sentence_and_the_fix_on_a_press():
+    # firmware/examples/nmea_reader.py as a Pico user runs it, unchanged: its
+    # main() with UART0 at its 9600 baud, fed three sentences (one with a bad
+    # checksum) and one press of GP14.  The log ends it after the press's
+    # line, as Ctrl-C would (KeyboardInterrupt leaves the executor at once;
+    # main's finally releases the stream and the pins); a guard task does
+    # the same after 3 s if the press never came.
+    import nmea_reader
+
+    uart = machine.UART(0, nmea_reader.BAUD)
+    while uart.any():  # whatever an earlier run left behind
+        uart.read()
+    out = []
+
+    def log(s):
+        out.append(s)
+        if s.startswith("button:"):
+            raise KeyboardInterrupt
+
+    async def guard():
+        await sleep_ms(3000)
+        raise KeyboardInterrupt
+
+    ex = pollen.Executor(4)
+    ex.spawn(guard())
+    uart_send(0, RMC + "\r\n" + "$GPRMC,garbled*00\r\n" + GGA + "\r\n")  # ~170 ms at 9600 baud
+    ctl("seq %d 400000:0 30000:z" % BUTTON)  # the press, 400 ms from now
+    try:
+        nmea_reader.main(uart=uart, log=log, executor=ex)
+    except KeyboardInterrupt:
+        pass
+    assert out[1:] == [RMC, GGA, "button: 123519 valid 4807.038N 01131.000E; 2 sentences, 1 bad checksums"], out
 
 
 if __name__ == "__main__":  # run by hand: mpremote ... run host_tests/board/test_uart.py
