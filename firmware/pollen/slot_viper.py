@@ -20,12 +20,12 @@ if sys.implementation.name != "micropython":  # (a CPython may have a module of 
 
 import micropython  # noqa: E402
 
-_NONE = None  # viper compares objects with `is` only against another object, and
-              # stores a literal None into an attribute as the int 0
+_NONE = None  # an object None for viper (a literal None is the int 0 there)
 
 
 @micropython.viper
 def wake(self):
+    # ISR-safe: stores, or the waker's vtable; nothing allocated
     c = self.cell
     if not (c is _NONE):  # the fast wake: ready[slot] = 1, look byte = 1
         p = ptr8(c)
