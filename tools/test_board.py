@@ -67,6 +67,11 @@ import deploy  # noqa: E402
 HOST_TESTS = os.path.join(ROOT, "host_tests")
 BOARD_TESTS = os.path.join(HOST_TESTS, "board")
 HELPERS = ("support.py",)  # shared helpers the modules import
+# What MicroPython prints when a handler raises in an interrupt (and then
+# disables it, for a hard one): a failure of the module it happened in, though
+# no assertion there sees it
+IRQ_RAISED = "Uncaught exception in IRQ callback handler"
+
 EXAMPLES = ("ws2812_dma", "pio_pulse_counter", "nmea_reader")  # firmware/examples/ that board tests run
 SIM = re.compile(r"^\s*(from|import)\s+(simsupport|simboard|subprocess|threading)\b", re.M)
 
@@ -572,6 +577,9 @@ def main(argv=None):
                 if why:
                     failed += 1
                     print("FAIL %s: %s" % (name, why), flush=True)
+            if IRQ_RAISED in "".join(output):
+                failed += 1  # the firmware printed it and carried on: no test of the module saw it
+                print("FAIL %s: an interrupt handler raised (%r in its output)" % (name, IRQ_RAISED), flush=True)
             if result:
                 passed += result[0][0]
                 failed += result[0][1]

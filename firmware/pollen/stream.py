@@ -110,6 +110,14 @@ def _readinto(obj, rd):
     return readinto
 
 
+def _rx_maybe():
+    """Stream._flags until port.uart_irq hands back the irq's own: the
+    handler is live from the moment it is installed, and bytes may be
+    arriving then.  It reads as RX, so the reader looks again (a wake with
+    nothing to read is harmless; one lost is a reader asleep for good)."""
+    return 0x50
+
+
 def _field(r, key, default):
     """The number after `key` in repr string r ("baudrate=", "txbuf="), or
     default.  Task side, at construction: allocates."""
@@ -293,6 +301,7 @@ class Stream:
         self._wslot = WakerSlot("%r's writer" % (obj,), "one task writes a Stream at a time")
         self._rwake = self._rslot.wake  # bound once: the handler makes no bound method
         self._wwake = self._wslot.wake
+        self._flags = _rx_maybe  # first: the handler may run inside ui(), before it returns the getter
         self._flags = ui(obj, self._on_irq)  # (the bound handler is made once, here)
 
     def _on_irq(self, _uart):
