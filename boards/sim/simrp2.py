@@ -447,6 +447,17 @@ class _StateMachineBase:
         self.set_active(on)
         b._native_end(locked)
 
+    def _spin(self, what):
+        """One step of the firmware's busy wait in put/get: scheduled
+        callbacks run, virtual time goes on to the next event;
+        SimDeadlock("StateMachine(n).<what>") if none will come."""
+        b = self._b
+        b._run_soft()
+        t = b._next_time()
+        if t is None:
+            raise SimDeadlock("StateMachine(%d).%s" % (self.id, what))
+        b._advance_to(t)
+
     def put(self, value, shift=0):
         """Words into the TX FIFO; while it is full the CPU spins (virtual
         time passes, scheduled callbacks run), as the firmware's put does."""
@@ -459,12 +470,7 @@ class _StateMachineBase:
                 words = value
             for w in words:
                 while len(self.tx) >= self.tx_depth:
-                    b._run_soft()
-                    t = b._next_time()
-                    if t is None:
-                        raise SimDeadlock("StateMachine(%d).put: its TX FIFO is full and "
-                                          "nothing will take a word" % self.id)
-                    b._advance_to(t)
+                    self._spin("put: its TX FIFO is full and nothing will take a word")
                 self._push_tx((w << shift) & 0xFFFFFFFF)
         finally:
             b._native_end(locked)
@@ -476,12 +482,7 @@ class _StateMachineBase:
             n = 1 if buf is None else len(buf)
             for i in range(n):
                 while not self.rx:
-                    b._run_soft()
-                    t = b._next_time()
-                    if t is None:
-                        raise SimDeadlock("StateMachine(%d).get: its RX FIFO is empty and "
-                                          "nothing will fill it" % self.id)
-                    b._advance_to(t)
+                    self._spin("get: its RX FIFO is empty and nothing will fill it")
                 v = self.rx.pop(0) >> shift
                 if self.stall == "rx":
                     self._wake(None)
