@@ -202,8 +202,9 @@ class Executor:
             r[-1] = 1  # the look byte
 
     def _clone(self, tag):
-        cx = self._cx[tag % self._cap]
-        if cx is not None and self._tag[tag % self._cap] == tag:
+        i = tag % self._cap
+        cx = self._cx[i]
+        if cx is not None and self._tag[i] == tag:
             return cx._waker._raw  # the slot's own raw waker: Waker.clone() returns itself
         return RawWaker(tag, self._vt)  # a clone of a stale waker stays stale
 
