@@ -16,7 +16,6 @@ button demo (test_demos.py).
 """
 
 import os
-import re
 import subprocess
 import sys
 
@@ -28,12 +27,10 @@ PROGRAMS = os.path.join(HERE, "asyncio_programs")
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 
 from ptyboard import find_micropython  # noqa: E402
+from test_board import differential_programs, normalise, program_input  # noqa: E402
 
 MP = find_micropython()
-NAMES = sorted(f[:-3] for f in os.listdir(PROGRAMS)
-               if f.endswith(".py") and f not in ("runner.py", "sim_example.py"))
-
-_ADDR = re.compile(r"\bat (0x)?[0-9a-f]{6,}\b")
+NAMES = differential_programs()
 
 
 def free_port():
@@ -45,22 +42,11 @@ def free_port():
     return port
 
 
-def stdin_script(name):
-    """A program's `# stdin: [(seconds, bytes or None), ...]` line: what the
-    test writes into its stdin pipe, each after its delay (None closes it)."""
-    with open(os.path.join(PROGRAMS, name + ".py")) as f:
-        for line in f:
-            if line.startswith("# stdin: "):
-                import ast
-                return ast.literal_eval(line[len("# stdin: "):])
-    return None
-
-
 def run_program(which, name, env):
     import threading
     import time
 
-    script = stdin_script(name)
+    script = program_input(name, "stdin")
     p = subprocess.Popen([MP, "-X", "heapsize=4m", "runner.py", which, name + ".py"], cwd=PROGRAMS,
                          env=env, stdin=subprocess.PIPE if script else subprocess.DEVNULL,
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -83,15 +69,6 @@ def run_program(which, name, env):
         if p.poll() is None:
             p.kill()
     return rc, normalise(out.decode("utf-8", "replace"), name + ".py")
-
-
-def normalise(text, program):
-    lines = []
-    for line in text.splitlines():
-        if line.startswith('  File "') and not line.startswith('  File "%s"' % program):
-            continue  # a frame inside the scheduler
-        lines.append(_ADDR.sub("at ADDR", line))
-    return lines
 
 
 def test_there_are_programs_for_every_part_of_the_api():

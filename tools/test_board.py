@@ -409,7 +409,6 @@ PROGRAMS = os.path.join(HOST_TESTS, "asyncio_programs")
 PROGRAMS_UNIX_ONLY = {
     "blocking_socket": "a blocking TCP socket to 127.0.0.1: a Pico has no socket module",
     "streams": "start_server/open_connection on 127.0.0.1: a Pico has no socket module",
-    "stdin_reader": "sys.stdin fed by a pipe that closes: a serial console never ends its input",
 }
 _ADDR = re.compile(r"\bat (0x)?[0-9a-f]{6,}\b")
 _DONE = "@differential: the program returned"
@@ -418,6 +417,33 @@ _DONE = "@differential: the program returned"
 def differential_programs():
     return sorted(f[:-3] for f in os.listdir(PROGRAMS)
                   if f.endswith(".py") and f not in ("runner.py", "sim_example.py"))
+
+
+def program_input(name, where):
+    """A program's input, from its `# stdin: [(seconds, bytes or None), ...]`
+    line (unix: written into its stdin pipe, each after its delay; None
+    closes the pipe) or its `# serial: [...]` line (the chip: typed into its
+    USB serial once it has printed its first line -- a console never ends
+    its input, so the program needs an end it can read).  None: no input."""
+    import ast
+    key = "# %s: " % where
+    with open(os.path.join(PROGRAMS, name + ".py")) as f:
+        for line in f:
+            if line.startswith(key):
+                return ast.literal_eval(line[len(key):])
+    return None
+
+
+def normalise(text, program):
+    """Output lines as the comparison sees them: object addresses masked,
+    traceback lines inside the schedulers (asyncio/core.py or pollen's,
+    which differ by design) dropped, the program's own (`program`) kept."""
+    lines = []
+    for line in text.replace("\r", "").splitlines():
+        if line.startswith('  File "') and not line.startswith('  File "%s"' % program):
+            continue  # a frame inside the scheduler
+        lines.append(_ADDR.sub("at ADDR", line))
+    return lines
 
 
 def _run_program(b, which, name, timeout):
@@ -430,15 +456,25 @@ def _run_program(b, which, name, timeout):
     src = ("import sys\nwhile sys.argv:\n    sys.argv.pop()\nsys.argv.extend(%r)\n__file__ = %r\n"
            % (["runner.py", which, path], "/tests/asyncio_programs/runner.py")
            + runner + "\nprint(%r)\n" % _DONE)
+    typed = program_input(name, "serial")
+    started = threading.Event()
+
+    def feed():
+        started.wait()
+        for delay, data in typed:
+            time.sleep(delay)  # as typed, after the program's first line
+            b.type(data)
+
+    def on_line(line):
+        started.set()
+
+    if typed:
+        threading.Thread(target=feed, daemon=True).start()
     try:
-        out = b.run(src, timeout=timeout)
+        out = b.run(src, timeout=timeout, on_line=on_line)
     except boardmod.BoardError as e:
         return False, ["(%s)" % e]
-    lines = []
-    for line in out.replace("\r", "").splitlines():
-        if line.startswith('  File "') and not line.startswith('  File "%s"' % path):
-            continue  # a frame inside the scheduler
-        lines.append(_ADDR.sub("at ADDR", line))
+    lines = normalise(out, path)
     done = _DONE in lines
     return done, [l for l in lines if l != _DONE]
 
