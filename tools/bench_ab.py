@@ -17,19 +17,30 @@ import sys
 sys.path.insert(0, __file__.rsplit("/", 1)[0] if "/" in __file__ else ".")
 import bench_mp as B  # noqa: E402
 
-NAMES = ("pollen", "pollen.future", "pollen.waker", "pollen.flag", "pollen.errors", "pollen.port",
-         "pollen.executor", "pollen.loop", "pollen.combinators", "pollen.sync",
-         "pollen.port_host", "pollen.ticks")
+NAMES = ("pollen", "pollen.executor", "pollen.sync", "pollen.timer", "pollen.port_host")
+
+
+def ours():
+    return [n for n in sys.modules if n == "pollen" or n.startswith("pollen.")]
+
+
+def use(build):
+    for n in ours():
+        del sys.modules[n]
+    sys.modules.update(build)
 
 
 def load(d):
-    for n in NAMES:
-        sys.modules.pop(n, None)
+    """Every pollen module of the build in `d`, imported and warmed up (its
+    lazy imports made) while it is the only pollen in sys.modules."""
+    use({})
     sys.path.insert(0, d)
     for n in NAMES:
         __import__(n)
+    B.pingpong("signal", 10)
+    B.time_pollen_switch(2, 10)
     sys.path.pop(0)
-    return {n: sys.modules[n] for n in NAMES}
+    return {n: sys.modules[n] for n in ours()}
 
 
 def main(argv):
@@ -40,10 +51,10 @@ def main(argv):
     a_pp, floor = [], []
     for _ in range(reps):
         for k in (0, 1):
-            sys.modules.update(builds[k])
-            pp[k].append(B.run_pollen_pingpong(20000))
+            use(builds[k])
+            pp[k].append(B.pingpong("signal", 20000)[0])
             sw[k].append(B.time_pollen_switch(10, 10000))
-        a_pp.append(B.run_asyncio_pingpong(20000))
+        a_pp.append(B.pingpong("asyncio", 20000)[0])
         floor.append(B.time_floor(10, 10000))
     a = B.median(a_pp)
     for k in (0, 1):

@@ -16,7 +16,10 @@ for pollen, one after the other, printing progress:
                  and one waits on an interrupt (emulator: `status` counters).
   switches/s     10 tasks that yield, timed on the chip (ticks_us).
   ping-pong      two tasks waking each other: pollen Signal and Event vs
-                 asyncio.Event, round trips per second on the chip.
+                 asyncio.Event, round trips per second on the chip, and
+                 the bytes a round trip allocates.  These two are
+                 tools/bench_mp.py itself, the unix figures' program, sent
+                 to the board in its `rates` mode.
   RAM            gc.mem_free() deltas on the chip: import, per task, per slot.
   irq            (asked for by name: --only irq) interrupt sources other than
                  a pin: 16 rp2.DMA copies of 1 KB, each completion awaited
@@ -389,107 +392,18 @@ print('@ {"done": 1}')
 """,
 }
 
-RATES = """
-import gc, time, json
-SIDE = %(side)r  # "both" (in turn, in one program), or one runtime alone on a fresh board
-if SIDE != "pollen":
-    import asyncio
-if SIDE != "asyncio":
-    import pollen
-    from pollen.sync import Signal, Event
-def emit(**kw):
-    kw["mode"] = SIDE if SIDE == "both" else "alone"
-    print('@ ' + json.dumps(kw))
-NT = 10
-R = %(rounds)d
-async def p_yielder(n):
-    for i in range(n):
-        await pollen.yield_now()
-async def a_yielder(n):
-    for i in range(n):
-        await asyncio.sleep_ms(0)
-def p_switch():
-    async def main(ex):
-        ts = [ex.spawn(p_yielder(R)) for i in range(NT)]
-        for t in ts:
-            await t
-    ex = pollen.Executor(NT + 1)
-    t0 = time.ticks_us(); ex.run(main(ex)); dt = time.ticks_diff(time.ticks_us(), t0)
-    return NT * R * 1e6 / dt
-def a_switch():
-    async def main():
-        ts = [asyncio.create_task(a_yielder(R)) for i in range(NT)]
-        await asyncio.gather(*ts)
-    t0 = time.ticks_us(); asyncio.run(main()); dt = time.ticks_diff(time.ticks_us(), t0)
-    return NT * R * 1e6 / dt
-def p_pingpong(kind):
-    a = Signal() if kind == "signal" else Event()
-    b = Signal() if kind == "signal" else Event()
-    async def pong():
-        for i in range(R + 1):
-            await a.wait()
-            if kind == "event":
-                a.clear()
-            b.set()
-    async def main(ex):
-        t = ex.spawn(pong())
-        await pollen.yield_now()
-        a.set()  # one round trip before the window: first uses stay out of it
-        await b.wait()
-        if kind == "event":
-            b.clear()
-        m0 = gc.mem_alloc()
-        t0 = time.ticks_us()
-        for i in range(R):
-            a.set()
-            await b.wait()
-            if kind == "event":
-                b.clear()
-        dt = time.ticks_diff(time.ticks_us(), t0)
-        alloc = gc.mem_alloc() - m0
-        await t
-        return dt, alloc
-    ex = pollen.Executor(4)
-    gc.collect(); gc.disable()
-    dt, alloc = ex.run(main(ex))
-    gc.enable()
-    return R * 1e6 / dt, alloc / R
-def a_pingpong():
-    a = asyncio.Event(); b = asyncio.Event()
-    async def pong():
-        for i in range(R + 1):
-            await a.wait(); a.clear(); b.set()
-    async def main():
-        t = asyncio.create_task(pong())
-        await asyncio.sleep_ms(0)
-        a.set(); await b.wait(); b.clear()  # as pollen's: one round trip before the window
-        m0 = gc.mem_alloc()
-        t0 = time.ticks_us()
-        for i in range(R):
-            a.set(); await b.wait(); b.clear()
-        dt = time.ticks_diff(time.ticks_us(), t0)
-        alloc = gc.mem_alloc() - m0
-        await t
-        return dt, alloc
-    gc.collect(); gc.disable()
-    dt, alloc = asyncio.run(main())
-    gc.enable()
-    return R * 1e6 / dt, alloc / R
-for rep in range(%(reps)d):
-    if SIDE != "pollen":
-        emit(what="switch", side="asyncio", value=a_switch())
-    if SIDE != "asyncio":
-        emit(what="switch", side="pollen", value=p_switch())
-    if SIDE != "pollen":
-        v, al = a_pingpong()
-        emit(what="pingpong", side="asyncio.Event", value=v, alloc=al)
-    if SIDE != "asyncio":
-        v, al = p_pingpong("signal")
-        emit(what="pingpong", side="pollen Signal", value=v, alloc=al)
-        v, al = p_pingpong("event")
-        emit(what="pingpong", side="pollen Event", value=v, alloc=al)
-print('@ {"done": 1}')
-"""
+def rates_program(rounds, reps, side, pad=None):
+    """The switch and ping-pong rows: tools/bench_mp.py itself -- the very
+    program of the unix figures -- in its `rates` mode (side: "both", or
+    one runtime alone on a fresh board), after `pad` layout names."""
+    with open(os.path.join(ROOT, "tools", "bench_mp.py")) as f:
+        src = with_args(f.read(), ["rates", str(rounds), str(reps), side])
+    return (layout_pad(pad) if pad is not None else "") + src + "\nprint('@ {\"done\": 1}')\n"
+
+
+def rate_records(b, rounds, reps, side, pad=None):
+    return [r for r in records(b.run(rates_program(rounds, reps, side, pad), timeout=900)) if "what" in r]
+
 
 RAM = """
 import gc, json
@@ -751,13 +665,11 @@ def main(argv=None):
         if "rates" in only:
             step("switches and ping-pong, %d rounds x %d reps" % (a.rounds, a.reps))
             for side in ("both", "asyncio", "pollen"):
-                rates += records(b.run(RATES % {"rounds": a.rounds, "reps": a.reps, "side": side},
-                                       timeout=900))
+                rates += rate_records(b, a.rounds, a.reps, side)
         if "layouts" in only:
             for i, n in enumerate(LAYOUTS):
                 step("switches and ping-pong, program layout %d of %d" % (i + 1, len(LAYOUTS)))
-                recs = records(b.run(layout_pad(n) + RATES % {"rounds": a.rounds, "reps": 2, "side": "both"},
-                                     timeout=900))
+                recs = rate_records(b, a.rounds, 2, "both", n)
                 last = {}
                 for r in recs:  # the second rep's: the first one's switches include first uses
                     last[(r["what"], r["side"])] = r["value"]

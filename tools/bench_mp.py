@@ -5,11 +5,14 @@ Run by tools/bench.py (which formats the tables); by hand:
     micropython tools/bench_mp.py run     [scale] [reps] [firmware_dir]
     micropython tools/bench_mp.py memory  [scale] [reps] [firmware_dir] [mpy_dir]
     micropython tools/bench_mp.py scaling [scale] [reps] [firmware_dir]
+    micropython tools/bench_mp.py rates   rounds reps both|pollen|asyncio [firmware_dir]
 
 Every result is one line `@ {json}`; everything else printed is commentary.
 Timed figures: pollen and asyncio alternate in the same process, `reps`
-times, and the median of each is reported.  On a board (mpremote run) there
-is no argv: bench.py replaces the `ARGS = None` line below with the list.
+times, and the median of each is reported.  The same program runs on the
+chip: tools/bench_board.py sends it to the board in `rates` mode for the
+switch and ping-pong rows there.  A board (mpremote run) has no argv: the
+runner replaces the `ARGS = None` line below with the list.
 """
 
 import gc
@@ -120,62 +123,17 @@ except SyntaxError:
 
 # -- pollen side --------------------------------------------------------------
 
-def _pollen():
-    import pollen
-    from pollen.port_host import HostPort
-    pollen.Executor  # resolve the lazy name before anything is measured
-    return pollen, HostPort
-
-
 def new_executor(capacity):
-    """An Executor on a fresh HostPort, installed as the current port too:
-    pollen.timer arms the *installed* port's alarm, so the two must agree."""
+    """pollen's Executor as a program makes it.  On a board: on the board's
+    own port.  On unix: on a fresh HostPort, installed as the current port
+    too (pollen.timer arms the *installed* port's alarm, so the two must
+    agree)."""
     import pollen
+    if sys.platform not in ("linux", "darwin"):
+        return pollen.Executor(capacity)
     from pollen import port
     from pollen.port_host import HostPort
-    hp = port.install(HostPort())
-    return pollen.Executor(capacity, port=hp)
-
-
-def make_bell():
-    from pollen.future import PENDING, Future
-
-    class Bell(Future):
-        """A one-task event: poll keeps cx.waker(); set() sets the flag and
-        calls the waker's wake_by_ref() -- the ISR-safe path.  Used only
-        while pollen.sync.Signal does not exist (same method names)."""
-
-        def __init__(self):
-            self.rung = False
-            self.waker = None
-
-        def poll(self, cx):
-            if self.rung:
-                self.rung = False
-                self.waker = None
-                return None
-            self.waker = cx.waker()
-            return PENDING
-
-        def wait(self):
-            return self
-
-        def set(self):
-            self.rung = True
-            w = self.waker
-            if w is not None:
-                w.wake_by_ref()
-
-    return Bell
-
-
-def make_event_pollen():
-    """pollen.sync.Signal if it exists, else the Bell above."""
-    try:
-        from pollen.sync import Signal  # noqa
-        return "Signal", Signal
-    except ImportError:
-        return "Bell", make_bell()
+    return pollen.Executor(capacity, port=port.install(HostPort()))
 
 
 # A "Meter" opens and closes an allocation window from inside a task, at a
@@ -218,30 +176,19 @@ class Meter:
 _X = [0]  # busy work lands here
 
 
-async def p_yielder(n, meter=None, w=0, k=0):
+async def p_yielder(n):
     from pollen import yield_now
-    for i in range(n):
-        if meter is not None:
-            if i == w:
-                meter.begin()
-            elif i == w + k:
-                meter.end()
+    for _ in range(n):
         await yield_now()
 
 
-async def a_yielder(n, meter=None, w=0, k=0):
+async def a_yielder(n):
     import asyncio
-    for i in range(n):
-        if meter is not None:
-            if i == w:
-                meter.begin()
-            elif i == w + k:
-                meter.end()
+    for _ in range(n):
         await asyncio.sleep_ms(0)
 
 
 def time_pollen_switch(ntasks, n):
-    pollen, HostPort = _pollen()
     ex = new_executor(ntasks + 1)
     coros = [p_yielder(n) for _ in range(ntasks)]
 
@@ -282,101 +229,89 @@ def time_floor(ntasks, n):
 
 # -- ping-pong ----------------------------------------------------------------
 
-async def p_ping(n, a, b, meter=None, w=0, k=0):
-    for i in range(n):
-        if meter is not None:
-            if i == w:
-                meter.begin()
-            elif i == w + k:
-                meter.end()
-        a.set()
-        await b.wait()
-
-
-async def p_pong(n, a, b):
-    for _ in range(n):
-        await a.wait()
-        b.set()
-
-
-async def p_parked(ev):
-    await ev.wait()
-
-
-def run_pollen_pingpong(n, parked=0, meter=None, w=0, k=0):
-    pollen, HostPort = _pollen()
-    name, Ev = make_event_pollen()
-    ex = new_executor(3 + parked)
+def pingpong(kind, n, parked=0, count=False, lock=False):
+    """Two tasks wake each other n times: set() on one object, then await
+    wait() on the other.  kind: "signal" (pollen.sync.Signal, the
+    zero-allocation form), "event" (pollen.sync.Event: set, wait, clear, as
+    asyncio's) or "asyncio" (asyncio.Event).  One round trip first keeps the
+    first uses out of the window; the window is timed.  With count, what it
+    allocates is counted, the collector off (a long window of asyncio's then
+    slows down as the heap fills: keep it short); with lock, it runs under
+    micropython.heap_lock().  `parked` more tasks wait on objects nobody sets
+    (the scaling section's).  Returns (us, bytes allocated -- counted only
+    with count or lock --, None or what the window raised)."""
+    if kind == "asyncio":
+        import asyncio
+        Ev = asyncio.Event
+    else:
+        from pollen.sync import Event, Signal
+        Ev = Signal if kind == "signal" else Event
+    clear = kind != "signal"
     a, b = Ev(), Ev()
     never = [Ev() for _ in range(parked)]
-    ping = p_ping(n, a, b, meter, w, k)
-    pong = p_pong(n, a, b)
-    extra = [p_parked(x) for x in never]
+    out = [0, 0, None]
 
-    async def main():
-        for c in extra:
-            ex.spawn(c)
-        h2 = ex.spawn(pong)
-        h1 = ex.spawn(ping)
-        await h1
-        if not h2.done():
-            h2.cancel()
+    async def pong():  # never ends: a task's end allocates, so it stays out of the window
+        while True:
+            await a.wait()
+            if clear:
+                a.clear()
+            b.set()
 
-    gc.collect()
-    t0 = ticks_us()
-    try:
-        ex.run(main())
-    finally:
+    async def idle(ev):
+        await ev.wait()
+
+    async def ping():
+        a.set()
+        await b.wait()
+        if clear:
+            b.clear()
+        gc.collect()
+        if lock:
+            micropython.heap_lock()
+        elif count:
+            gc.disable()
+        m0 = gc.mem_alloc()
+        t0 = ticks_us()
+        try:
+            for _ in range(n):
+                a.set()
+                await b.wait()
+                if clear:
+                    b.clear()
+        except Exception as e:  # under the lock, whatever allocated: MemoryError
+            out[2] = e
         dt = ticks_diff(ticks_us(), t0)
-        ex.shutdown()
-    return dt
+        m1 = gc.mem_alloc()
+        if lock:
+            micropython.heap_unlock()
+        elif count:
+            gc.enable()
+        out[0], out[1] = dt, m1 - m0
 
+    coros = [idle(x) for x in never] + [pong(), ping()]
+    if kind == "asyncio":
+        asyncio.new_event_loop()
 
-async def a_ping(n, e1, e2, meter=None, w=0, k=0):
-    for i in range(n):
-        if meter is not None:
-            if i == w:
-                meter.begin()
-            elif i == w + k:
-                meter.end()
-        e1.set()
-        await e2.wait()
-        e2.clear()
+        async def main():
+            ts = [asyncio.create_task(c) for c in coros]
+            await ts[-1]
+            for t in ts[:-1]:
+                t.cancel()
+        asyncio.run(main())
+    else:
+        ex = new_executor(len(coros) + 1)
 
-
-async def a_pong(n, e1, e2):
-    for _ in range(n):
-        await e1.wait()
-        e1.clear()
-        e2.set()
-
-
-async def a_parked(ev):
-    await ev.wait()
-
-
-def run_asyncio_pingpong(n, parked=0, meter=None, w=0, k=0):
-    import asyncio
-    asyncio.new_event_loop()
-    e1, e2 = asyncio.Event(), asyncio.Event()
-    never = [asyncio.Event() for _ in range(parked)]
-    ping = a_ping(n, e1, e2, meter, w, k)
-    pong = a_pong(n, e1, e2)
-    extra = [a_parked(x) for x in never]
-
-    async def main():
-        ts = [asyncio.create_task(c) for c in extra]
-        t2 = asyncio.create_task(pong)
-        t1 = asyncio.create_task(ping)
-        await t1
-        t2.cancel()
-        for t in ts:
-            t.cancel()
-
-    gc.collect()
-    t0 = ticks_us()
-    asyncio.run(main())
-    return ticks_diff(ticks_us(), t0)
+        async def main():
+            hs = [ex.spawn(c) for c in coros]
+            await hs[-1]
+        try:  # returns once ping is done; shutdown() closes the others
+            ex.run(main())
+        finally:
+            ex.shutdown()
+    if out[2] is not None:
+        out[2] = repr(out[2])
+    return out[0], out[1], out[2]
 
 
 # -- latency ------------------------------------------------------------------
@@ -448,9 +383,8 @@ async def p_busy(rec, fire):
 
 
 def run_pollen_latency(n, nbusy):
-    pollen, HostPort = _pollen()
-    name, Ev = make_event_pollen()
-    bell = Ev()
+    from pollen.sync import Signal
+    bell = Signal()
     fire = bell.set  # bound once, here: the "ISR" calls it without allocating
     rec = Lat(n)
     ex = new_executor(nbusy + 3)
@@ -525,7 +459,7 @@ def heap_info():
 def section_run(scale, reps):
     heap = heap_info()
     emit(kind="info", heap=heap, version=sys.version, platform=sys.platform,
-         pollen_event=make_event_pollen()[0], floor=FLOOR_EMITTER)
+         pollen_event="Signal", floor=FLOOR_EMITTER)
     # 1 + 2: switch throughput and the floor
     nt = 10
     n = max(10, int(10000 * scale))
@@ -541,8 +475,8 @@ def section_run(scale, reps):
     n = max(20, int(20000 * scale))
     P, A = [], []
     for _ in range(reps):
-        P.append(run_pollen_pingpong(n))
-        A.append(run_asyncio_pingpong(n))
+        P.append(pingpong("signal", n)[0])
+        A.append(pingpong("asyncio", n)[0])
     emit(kind="pingpong", heap=heap, trips=n, reps=reps,
          pollen=n * 1e6 / median(P), asyncio=n * 1e6 / median(A))
     # 4: latency
@@ -585,15 +519,24 @@ def _alloc_case(run, lock):
 def section_alloc(heap):
     W, K = 50, 100  # warm-up iterations, window iterations
 
+    async def metered(m, step):
+        """Await step() W + K times, the window open over the last K: the
+        other tasks run in their steady state meanwhile."""
+        for i in range(W + K):
+            if i == W:
+                m.begin()
+            await step()
+        m.end()
+
     def p_switch(m):
-        pollen, HostPort = _pollen()
+        from pollen import yield_now
         ex = new_executor(11)
-        coros = [p_yielder(W + K + 10, m, W, K)] + [p_yielder(W + K + 10) for _ in range(9)]
+        coros = [p_yielder(W + K + 10) for _ in range(9)]
 
         async def main():
-            hs = [ex.spawn(c) for c in coros]
-            for h in hs:
-                await h
+            for c in coros:
+                ex.spawn(c)
+            await metered(m, yield_now)
         try:
             ex.run(main())
         finally:
@@ -602,19 +545,21 @@ def section_alloc(heap):
     def a_switch(m):
         import asyncio
         asyncio.new_event_loop()
-        coros = [a_yielder(W + K + 10, m, W, K)] + [a_yielder(W + K + 10) for _ in range(9)]
+        coros = [a_yielder(W + K + 10) for _ in range(9)]
 
         async def main():
-            ts = [asyncio.create_task(c) for c in coros]
-            for t in ts:
-                await t
+            for c in coros:
+                asyncio.create_task(c)
+            await metered(m, lambda: asyncio.sleep_ms(0))
         asyncio.run(main())
 
-    def p_pp(m):
-        run_pollen_pingpong(W + K + 10, 0, m, W, K)
-
-    def a_pp(m):
-        run_asyncio_pingpong(W + K + 10, 0, m, W, K)
+    def pp(kind):
+        def run(m):
+            dt, alloc, err = pingpong(kind, K, count=True, lock=m.lock)
+            m.a, m.b = 0, alloc
+            if err is not None:
+                m.failed = err
+        return run
 
     def a_sleep(m):
         import asyncio
@@ -630,8 +575,6 @@ def section_alloc(heap):
         asyncio.run(sleeper())
 
     def p_sleep(m):
-        import pollen
-        from pollen.port_host import HostPort
         from pollen import timer  # raises ImportError while it is pending
         ex = new_executor(2)
         sleep_ms = timer.sleep_ms
@@ -647,7 +590,7 @@ def section_alloc(heap):
 
     cases = (
         ("switch", 1000.0 / (10 * K), p_switch, a_switch, "per 1000 switches"),
-        ("pingpong", 1.0 / K, p_pp, a_pp, "per round trip"),
+        ("pingpong", 1.0 / K, pp("signal"), pp("asyncio"), "per round trip"),
         ("sleep", 1.0 / 20, p_sleep, a_sleep, "per sleep_ms(1)"),
     )
     for name, factor, prun, arun, unit in cases:
@@ -742,14 +685,41 @@ def section_scaling(scale, reps):
     for nt in (2, 4, 8, 16, 32):
         P, A = [], []
         for _ in range(reps):
-            P.append(run_pollen_pingpong(n, nt - 2))
-            A.append(run_asyncio_pingpong(n, nt - 2))
+            P.append(pingpong("signal", n, nt - 2)[0])
+            A.append(pingpong("asyncio", n, nt - 2)[0])
         emit(kind="scale_pingpong", heap=heap, tasks=nt, pollen=n * 1e6 / median(P),
              asyncio=n * 1e6 / median(A))
 
 
+def section_rates(rounds, reps, side):
+    """The chip's switch and ping-pong rows (tools/bench_board.py runs this
+    program on the board): 10 tasks that yield `rounds` times each, and
+    `rounds` round trips of each ping-pong, `reps` times.  side "both": the
+    two runtimes in turn in one program, as the targets were set; "pollen"
+    or "asyncio": that one alone (the other is never imported)."""
+    mode = "both" if side == "both" else "alone"
+    for _ in range(reps):
+        if side != "pollen":
+            emit(what="switch", side="asyncio", mode=mode,
+                 value=10 * rounds * 1e6 / time_asyncio_switch(10, rounds))
+        if side != "asyncio":
+            emit(what="switch", side="pollen", mode=mode,
+                 value=10 * rounds * 1e6 / time_pollen_switch(10, rounds))
+        for kind, name in (("asyncio", "asyncio.Event"), ("signal", "pollen Signal"),
+                           ("event", "pollen Event")):
+            if side != ("pollen" if kind == "asyncio" else "asyncio"):
+                dt, alloc, _ = pingpong(kind, rounds, count=True)
+                emit(what="pingpong", side=name, mode=mode, value=rounds * 1e6 / dt, alloc=alloc / rounds)
+
+
 def main(argv):
     mode = argv[0] if argv else "run"
+    if mode == "rates":  # rates ROUNDS REPS SIDE [firmware_dir]
+        if len(argv) > 4:
+            sys.path.insert(0, argv[4])
+        section_rates(int(argv[1]), int(argv[2]), argv[3])
+        print("@ " + '{"kind": "end"}')
+        return
     scale = float(argv[1]) if len(argv) > 1 else 1.0
     reps = int(argv[2]) if len(argv) > 2 else 5
     fw = argv[3] if len(argv) > 3 else ""
