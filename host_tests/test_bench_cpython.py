@@ -152,22 +152,38 @@ def test_a_board_run_sets_the_programs_own_args_line_not_its_docstring():
                        for a, _ in changed] and len(changed) == 1, changed
 
 
+class _Here:
+    """A stand-in for tools/board.Board that runs what the board would get on
+    the unix MicroPython, pollen's source on its path."""
+
+    def run(self, src, timeout):
+        src = "import sys\nsys.path.insert(0, %r)\n" % os.path.join(ROOT, "firmware") + src
+        r = subprocess.run([micropython(), "-X", "heapsize=4m", "-c", src],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout)
+        assert r.returncode == 0, r.stdout
+        return r.stdout
+
+
 def test_the_chips_rate_program_is_the_unix_one_and_runs_here_as_sent():
     """bench_board sends tools/bench_mp.py itself, in `rates` mode, for the
     chip's switch and ping-pong rows: run here exactly as the board gets it,
     it gives every row, and pollen's ping-pong windows allocate nothing."""
     sys.path.insert(0, os.path.join(ROOT, "tools"))
     import bench_board
-    src = bench_board.rates_program(60, 1, "both", pad=2)
-    src = "import sys\nsys.path.insert(0, %r)\n" % os.path.join(ROOT, "firmware") + src
-    r = subprocess.run([micropython(), "-X", "heapsize=4m", "-c", src],
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
-    assert r.returncode == 0, r.stdout
-    recs = bench_board.records(r.stdout)
-    rows = {(x["what"], x["side"]): x for x in recs if "what" in x}
+    recs = bench_board.rate_records(_Here(), 60, 1, "both", pad=2)
+    rows = {(x["what"], x["side"]): x for x in recs}
     assert set(rows) == {("switch", "asyncio"), ("switch", "pollen"), ("pingpong", "asyncio.Event"),
                          ("pingpong", "pollen Signal"), ("pingpong", "pollen Event")}, recs
     assert all(x["mode"] == "both" and x["value"] > 0 for x in rows.values())
     assert rows[("pingpong", "pollen Signal")]["alloc"] == 0
     assert rows[("pingpong", "pollen Event")]["alloc"] == 0
     assert rows[("pingpong", "asyncio.Event")]["alloc"] > 0  # the window would see an allocation
+
+
+def test_the_chips_ram_program_is_the_unix_one_and_gives_every_row():
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    import bench_board
+    ram = bench_board.memory_records(_Here())
+    assert set(ram) == {"asyncio_import", "executor8", "per_slot", "pollen_per_task", "asyncio_per_task",
+                        "coroutine"}, ram
+    assert all(v > 0 for v in ram.values()), ram

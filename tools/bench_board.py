@@ -405,38 +405,13 @@ def rate_records(b, rounds, reps, side, pad=None):
     return [r for r in records(b.run(rates_program(rounds, reps, side, pad), timeout=900)) if "what" in r]
 
 
-RAM = """
-import gc, json
-def free():
-    gc.collect()
-    return gc.mem_free()
-f0 = free()
-import asyncio
-f1 = free()
-async def idle():
-    await asyncio.sleep_ms(10)
-ts = [asyncio.create_task(idle()) for i in range(8)]
-f2 = free()
-print('@ ' + json.dumps({"what": "ram", "side": "asyncio", "import": f0 - f1, "per_task": (f1 - f2) / 8}))
-del ts
-f0 = free()
-import pollen, pollen.executor, pollen.timer, pollen.gpio, pollen.port_machine  # + the loop executor picks
-from pollen import port
-port.current()
-f1 = free()
-ex = pollen.Executor(8)
-f2 = free()
-ex16 = pollen.Executor(16)
-f3 = free()
-del ex16
-async def idle():
-    await pollen.sleep_ms(10)
-ts = [ex.spawn(idle()) for i in range(8)]
-f4 = free()
-print('@ ' + json.dumps({"what": "ram", "side": "pollen", "import": f0 - f1, "executor8": f1 - f2,
-                         "per_slot": (f2 - f3 - (f1 - f2)) / 8, "per_task": (f3 - f4) / 8}))
-print('@ {"done": 1}')
-"""
+def memory_records(b):
+    """The RAM rows: tools/bench_mp.py in its `memory` mode, as on unix, on
+    a freshly reset board."""
+    with open(os.path.join(ROOT, "tools", "bench_mp.py")) as f:
+        src = with_args(f.read(), ["memory"])
+    return {r["what"]: r["bytes"] for r in records(b.run(src + "\nprint('@ {\"done\": 1}')\n", timeout=300))
+            if r.get("kind") == "mem"}
 
 
 def records(out):
@@ -661,7 +636,7 @@ def main(argv=None):
                     r["idle"], r["lines_duty"], r["median"], ", ".join("%.0f" % x for x in r["lat"])))
         if b.ctl is None:
             step("edge -> task, idle duty and ticker: not run (they need the emulated Pico's timestamps: EMU=1)")
-        rates, ram = [], []
+        rates, ram = [], {}
         if "rates" in only:
             step("switches and ping-pong, %d rounds x %d reps" % (a.rounds, a.reps))
             for side in ("both", "asyncio", "pollen"):
@@ -678,7 +653,7 @@ def main(argv=None):
                               "event": last[("pingpong", "pollen Event")] / last[("pingpong", "asyncio.Event")]})
         if "ram" in only:
             step("RAM on the chip")
-            ram = records(b.run(RAM, timeout=300))
+            ram = memory_records(b)
         compat = []
         if "compat" in only:
             step("the same asyncio programs under asyncio and pollen.asyncio")
@@ -816,13 +791,11 @@ def report(res, rates, ram, a, compat=()):
             L.append("| %s (%s) | %.0f | %.0f |" % (r["what"], unit, r["asyncio"], r["pollen"]))
     if not ram:
         return "\n".join(L)
-    ra = [r for r in ram if r["side"] == "asyncio"][0]
-    rp = [r for r in ram if r["side"] == "pollen"][0]
-    L += ["", "RAM on the chip (`gc.mem_free()` deltas): asyncio import %d B (frozen in the firmware), "
-          "%.0f B per task; pollen import of core + timer + gpio + board port %d B (%s), "
-          "Executor(8) %d B, %.0f B per extra slot, %.0f B per task." % (
-              ra["import"], ra["per_task"], rp["import"], "frozen" if a.firmware else ".mpy",
-              rp["executor8"], rp["per_slot"], rp["per_task"])]
+    L += ["", "RAM on the chip (`gc.mem_free()` deltas, `tools/bench_mp.py memory`): asyncio import %d B "
+          "(frozen in the firmware), %.0f B per task; pollen Executor(8) %d B, %.0f B per extra slot, "
+          "%.0f B per task; a coroutine %.0f B on either.  pollen's import: \"RAM and start-up on the "
+          "RP2040\"." % (ram["asyncio_import"], ram["asyncio_per_task"], ram["executor8"], ram["per_slot"],
+                          ram["pollen_per_task"], ram["coroutine"])]
     return "\n".join(L)
 
 

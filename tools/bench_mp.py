@@ -123,17 +123,20 @@ except SyntaxError:
 
 # -- pollen side --------------------------------------------------------------
 
-def new_executor(capacity):
-    """pollen's Executor as a program makes it.  On a board: on the board's
-    own port.  On unix: on a fresh HostPort, installed as the current port
-    too (pollen.timer arms the *installed* port's alarm, so the two must
-    agree)."""
-    import pollen
+def bench_port():
+    """The port pollen's Executors take here: on a board, None (the board's
+    own); on unix a fresh HostPort, installed as the current port too
+    (pollen.timer arms the *installed* port's alarm, so the two must agree)."""
     if sys.platform not in ("linux", "darwin"):
-        return pollen.Executor(capacity)
+        return None
     from pollen import port
     from pollen.port_host import HostPort
-    return pollen.Executor(capacity, port=port.install(HostPort()))
+    return port.install(HostPort())
+
+
+def new_executor(capacity):
+    import pollen
+    return pollen.Executor(capacity, port=bench_port())
 
 
 # A "Meter" opens and closes an allocation window from inside a task, at a
@@ -613,9 +616,11 @@ def section_alloc(heap):
 
 
 def section_memory(mpy_dir):
-    """Run in a fresh interpreter: nothing of pollen or asyncio imported yet.
-    asyncio's import cost, and the RAM of an Executor and of a task (pollen's
-    import costs: tools/bench_import.py)."""
+    """Run in a fresh interpreter (the chip: after a soft reset): nothing
+    of pollen or asyncio imported yet.  asyncio's import cost, and the RAM
+    of an Executor, of a slot and of a task on each side (pollen's import
+    costs: tools/bench_import.py on unix, tools/bench_startup.py on the
+    chip)."""
     heap = heap_info()
     gc.collect()
     a = gc.mem_alloc()
@@ -628,13 +633,11 @@ def section_memory(mpy_dir):
     # frozen into the unix and rp2 builds: __file__ is the frozen path, not a file on disk
     emit(kind="mem", what="asyncio_import", bytes=(b - a) if asyncio else None, heap=heap,
          file=getattr(asyncio, "__file__", "?"))
-    # pollen's import RAM is measured by tools/bench_import.py, in a process free of pollen's names
     if mpy_dir:
         sys.path.insert(0, mpy_dir)
     import pollen
-    from pollen.port_host import HostPort
     pollen.Executor  # resolve the lazy name before anything is measured
-    hp = HostPort()
+    hp = bench_port()
 
     def delta(fn):
         gc.collect()
@@ -645,13 +648,16 @@ def section_memory(mpy_dir):
         gc.enable()
         return b - a, keep
 
+    async def idle():
+        await asyncio.sleep_ms(0)
+
+    # not counted: the board's port, made at the first Executor, and what the
+    # first spawn loads (pollen.combinators)
+    pollen.Executor(2, port=hp).spawn(idle())
     d8, e8 = delta(lambda: pollen.Executor(8, port=hp))
     d16, e16 = delta(lambda: pollen.Executor(16, port=hp))
     emit(kind="mem", what="executor8", bytes=d8)
     emit(kind="mem", what="per_slot", bytes=(d16 - d8) / 8)
-
-    async def idle():
-        await asyncio.sleep_ms(0)
 
     # per spawned task, coroutine made beforehand (both sides keep their coroutine)
     coros = [idle() for _ in range(8)]
