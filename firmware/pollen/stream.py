@@ -177,14 +177,11 @@ class _Fill(_Leaf):
         if sl is not None:  # the UART's interrupt: register, then look
             sl.register(CURRENT.cx.waker())
             s._st[0] = 0  # (SPIN: a tail before may have left it set)
-            if s._fill():
-                s._done(POLLIN)
-                stop_iteration()
-            return None
         if s._fill():
             s._done(POLLIN)
             stop_iteration()
-        s._wait(POLLIN, CURRENT.cx)
+        if sl is None:
+            s._wait(POLLIN, CURRENT.cx)
         return None
 
     def close(self):
