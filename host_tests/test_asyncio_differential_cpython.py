@@ -173,16 +173,20 @@ _PARTS = """
 import sys
 sys.path.insert(0, %r)
 import pollen.asyncio as asyncio
-parts = ("asyncio_event", "asyncio_lock", "asyncio_funcs", "asyncio_stream")
+parts = ("asyncio_event", "asyncio_flag", "asyncio_lock", "asyncio_funcs", "asyncio_stream", "asyncio_loop")
 def loaded():
-    return [p for p in parts if "pollen." + p in sys.modules]
-print(loaded())
+    return " ".join(p[8:] for p in parts if "pollen." + p in sys.modules)
+print("loaded:", loaded())
 asyncio.Event
-print(loaded(), asyncio.ThreadSafeFlag.__module__.split(".")[-1])
+print("loaded:", loaded())
+asyncio.ThreadSafeFlag
+print("loaded:", loaded())
 asyncio.Lock, asyncio.gather
-print(loaded())
+print("loaded:", loaded())
 asyncio.StreamReader
-print(loaded())
+print("loaded:", loaded())
+asyncio.get_event_loop().set_exception_handler
+print("loaded:", loaded())
 try:
     asyncio.NoSuchName
 except AttributeError as e:
@@ -191,14 +195,17 @@ except AttributeError as e:
 
 
 def test_the_core_loads_alone_and_each_part_on_the_first_use_of_its_names():
-    # asyncio's __init__.py table: Event and ThreadSafeFlag, Lock, wait_for
-    # and gather, and the streams each load when a program first names them
+    # asyncio's __init__.py table: Event, ThreadSafeFlag, Lock, wait_for
+    # and gather, the streams and the loop object each load when a program
+    # first names them
     script = _PARTS % os.path.join(ROOT, "firmware")
     r = subprocess.run([MP, "-c", script], capture_output=True, text=True, timeout=30)
     assert r.returncode == 0, r.stderr
     assert r.stdout.splitlines() == [
-        "[]",
-        "['asyncio_event'] asyncio_event",
-        "['asyncio_event', 'asyncio_lock', 'asyncio_funcs']",
-        "['asyncio_event', 'asyncio_lock', 'asyncio_funcs', 'asyncio_stream']",
+        "loaded: ",
+        "loaded: event",
+        "loaded: event flag",
+        "loaded: event flag lock funcs",
+        "loaded: event flag lock funcs stream",
+        "loaded: event flag lock funcs stream loop",
         "AttributeError NoSuchName"]

@@ -35,9 +35,11 @@ unless the flag was set in a hard IRQ and the port can tell
 right after the task that is running ("the fast path").
 
 What loads.  `import pollen.asyncio` loads the core: the loop, Task,
-sleep, create_task, run.  Event and ThreadSafeFlag (asyncio_event), Lock
-(asyncio_lock), wait_for and gather (asyncio_funcs) and the streams
-(asyncio_stream) load on first use of their names (the __getattr__ at the
+sleep, create_task, run.  Event (asyncio_event), ThreadSafeFlag
+(asyncio_flag), Lock (asyncio_lock), wait_for and gather (asyncio_funcs), the streams
+(asyncio_stream) and the loop object (asyncio_loop: Loop, get_event_loop,
+new_event_loop, and the report of an unretrieved exception) load on first
+use of their names (the __getattr__ at the
 end), as asyncio's __init__.py loads its parts.
 
 What allocates.  create_task (the Task) and a task's first pollen waker;
@@ -49,8 +51,6 @@ preallocated StopIteration.  asyncio's Event.wait allocates a generator per
 call (96 B per round trip on an RP2040, 192 B on 64-bit unix).
 """
 
-import sys
-
 from . import port as _port
 from .errors import CancelledError, TimeoutError  # pollen's: one class for both worlds
 from .future import CURRENT, YIELD, Context
@@ -59,7 +59,6 @@ from . import waker as _waker
 
 __version__ = (3, 0, 0)  # the asyncio API version this follows
 
-_MASK = 0x3FFFFFFF  # keeps counters small ints on 32-bit ports: no allocation
 
 _STOP = StopIteration()      # preallocated: an await that ends with None allocates nothing
 _TRUE = StopIteration(True)  # ... and one that ends with True (Event.wait, Lock.acquire)
@@ -68,8 +67,6 @@ _TRUE = StopIteration(True)  # ... and one that ends with True (Event.wait, Lock
 def _done(exc):
     exc.__traceback__ = None  # keep the shared exception from growing a traceback
     raise exc
-
-
 
 
 ################################################################################
@@ -292,7 +289,7 @@ def _wake_loop():
     While the loop runs it looks at the count at every step; only a loop
     that sleeps needs its executor woken."""
     s = _isr
-    s.n = (s.n + 1) & _MASK
+    s.n = (s.n + 1) & 0x3FFFFFFF  # a small int on a 32-bit port: no allocation
     if s.idle:
         w = s.waker
         if w is not None:
@@ -309,11 +306,7 @@ def _clone_task(t):
     return t._waker._raw  # the task's one raw waker: clone() returns the Waker itself
 
 
-def _nothing(t):
-    pass
-
-
-_VT = _waker.RawWakerVTable(_clone_task, _wake_task, _wake_task, _nothing)
+_VT = _waker.RawWakerVTable(_clone_task, _wake_task, _wake_task, _waker._nothing)
 
 
 class Task(Context):
@@ -420,7 +413,7 @@ class SingletonGenerator:
     await.  Await it at once."""
 
     def __init__(self):
-        self.state = None  # the deadline, _NOW (ready at once) or None (nothing pending)
+        self.state = None  # the deadline, the class itself (ready at once: no clock read) or None
 
     def __iter__(self):
         return self
@@ -431,17 +424,14 @@ class SingletonGenerator:
         k = self.state
         if k is not None:
             self.state = None
-            _task_queue.push(cur_task, None if k is _NOW else k)
+            _task_queue.push(cur_task, None if k is SingletonGenerator else k)
             return None
         _done(_STOP)
 
 
-_NOW = SingletonGenerator  # a marker: sleep_ms(0) reads no clock
-
-
 def sleep_ms(t, sgen=SingletonGenerator()):
     """Sleep for t milliseconds.  Await at once; allocates nothing."""
-    sgen.state = ticks_add(ticks(), t) if t > 0 else _NOW
+    sgen.state = ticks_add(ticks(), t) if t > 0 else SingletonGenerator  # 0: no clock read
     return sgen
 
 
@@ -458,7 +448,6 @@ _Remove = TaskQueue()  # gather's marker in Task.data: a queue that stays empty,
 _SET = bytearray(b"\x01")  # a set cell: port.wait(_SET) looks at the streams, sleeps not
 _excs_all = (CancelledError, Exception)  # made once: no allocation in the loop
 _excs_stop = (CancelledError, StopIteration)
-_exc_context = {"message": "Task exception wasn't retrieved", "exception": None, "future": None}
 
 
 def _promote_to_task(aw):
@@ -486,7 +475,7 @@ def _collect():
     flag set in a hard IRQ: the fast path, to the front of the run queue.
     A flag set elsewhere: at the back, as asyncio's poller queues it."""
     _isr.seen = _isr.n  # first: a wake from now on is seen next time
-    r = _isr.round = (_isr.round + 1) & _MASK
+    r = _isr.round = (_isr.round + 1) & 0x3FFFFFFF
     pq = _parked
     prev = None
     after = None
@@ -558,9 +547,8 @@ def _ended(t, er, exc, main):
         t.data = er
     elif t.state is None:
         t.data = exc
-        _exc_context["exception"] = exc
-        _exc_context["future"] = t
-        Loop.call_exception_handler(_exc_context)
+        from .asyncio_loop import report  # loaded by the first such report
+        report(t, exc)
     if t is main:
         _outcome = er.value
         _failed = False
@@ -709,71 +697,9 @@ def run(coro, executor=None):
     return run_until_complete(create_task(coro), executor)
 
 
-################################################################################
-# The event loop object
-
-
-async def _stopper():
-    pass
-
-
 cur_task = None
-_stop_task = None
 _outcome = None
 _failed = False
-
-
-def _print_exception(exc, file):
-    pe = getattr(sys, "print_exception", None)
-    if pe is not None:
-        pe(exc, file)
-    else:  # CPython
-        import traceback
-        traceback.print_exception(type(exc), exc, exc.__traceback__, file=file)
-
-
-class Loop:
-    """asyncio's one loop (get_event_loop() returns this class)."""
-
-    _exc_handler = None
-
-    def create_task(coro):
-        return create_task(coro)
-
-    def run_forever():
-        global _stop_task
-        _stop_task = Task(_stopper())
-        run_until_complete(_stop_task)
-
-    def run_until_complete(aw):
-        return run_until_complete(_promote_to_task(aw))
-
-    def stop():
-        global _stop_task
-        if _stop_task is not None:
-            _task_queue.push(_stop_task)
-            _stop_task = None
-
-    def close():
-        pass
-
-    def set_exception_handler(handler):
-        Loop._exc_handler = handler
-
-    def get_exception_handler():
-        return Loop._exc_handler
-
-    def default_exception_handler(loop, context):
-        print(context["message"], file=sys.stderr)
-        print("future:", context["future"], "coro=", context["future"].coro, file=sys.stderr)
-        _print_exception(context["exception"], sys.stderr)
-
-    def call_exception_handler(context):
-        (Loop._exc_handler or Loop.default_exception_handler)(Loop, context)
-
-
-def get_event_loop(runq_len=0, waitq_len=0):
-    return Loop
 
 
 def current_task():
@@ -782,15 +708,14 @@ def current_task():
     return cur_task
 
 
-def new_event_loop():
-    """Forget every queued task (asyncio has one loop: this resets it)."""
+def _reset():
+    """Forget every queued task: new_event_loop() (asyncio_loop), and the import."""
     global _task_queue, _parked
     _task_queue = _RunQueue()  # the run queue
     _parked = TaskQueue()      # tasks waiting on a ThreadSafeFlag or a pollen future
-    return Loop
 
 
-new_event_loop()
+_reset()
 
 ################################################################################
 # The rest loads on first use, as asyncio's __init__.py loads its parts:
@@ -800,9 +725,11 @@ new_event_loop()
 # into flash it costs no RAM (a dict is built at import)
 _attrs = (
     "funcs", ("wait_for", "wait_for_ms", "gather"),
-    "event", ("Event", "ThreadSafeFlag"),
+    "event", ("Event",),
+    "flag", ("ThreadSafeFlag",),
     "lock", ("Lock",),
     "stream", ("StreamReader", "StreamWriter", "Stream", "open_connection", "start_server", "Server"),
+    "loop", ("Loop", "get_event_loop", "new_event_loop"),
 )
 
 

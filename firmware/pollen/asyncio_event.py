@@ -1,9 +1,10 @@
-"""pollen.asyncio's Event and ThreadSafeFlag, as asyncio's event.py: loaded
-on first use of either name (pollen.asyncio's __getattr__).
+"""pollen.asyncio's Event (the first half of asyncio's event.py; the
+second, ThreadSafeFlag, is asyncio_flag): loaded on first use of the name
+(pollen.asyncio's __getattr__).
 
 Event.set() runs in task context (or a scheduled callback, which wakes the
-loop); ThreadSafeFlag.set() is ISR-safe.  wait() on either hands back one
-preallocated awaitable: a round trip allocates nothing.
+loop), never in a hard IRQ.  wait() hands back one preallocated awaitable:
+a round trip allocates nothing.
 """
 
 from . import asyncio as _a  # the core: the run queue, the running task
@@ -48,79 +49,6 @@ class Event:
 
     def clear(self):
         self.state = False
-
-    def wait(self):
-        return self._wait
-
-
-class _FlagWait(_a._Awaiter):
-    def __init__(self, flag):
-        self.flag = flag
-
-    def __next__(self):
-        t = _a.cur_task
-        if t.aw is self:  # queued by the loop: the flag was set
-            t.aw = None
-            _a._done(_a._STOP)
-        f = self.flag
-        n = f._n
-        if n != f._seen:
-            f._seen = n  # consumed: the flag clears itself
-            f._fast = 0
-            _a._done(_a._STOP)
-        _a._parked.append(t)
-        t.data = _a._parked
-        t.aw = self
-
-    def ready(self, r, t):
-        """Loop side, collect round r: 0 keep waiting, 1 queue at the back,
-        2 queue in front.  One set() releases every task waiting when the
-        loop finds it (they share the round), and is consumed."""
-        f = self.flag
-        if f._round != r:
-            n = f._n
-            if n == f._seen:
-                return 0
-            f._seen = n
-            f._round = r
-            f._how = 2 if f._fast else 1
-            f._fast = 0
-        return f._how
-
-
-class ThreadSafeFlag:
-    """asyncio's ThreadSafeFlag: set() from an interrupt handler, a
-    scheduled callback or a task; wait() returns once it is set, and clears
-    it.  pollen's: set() is ISR-safe (no allocation: stores and the
-    executor's wake); any number of tasks may wait (one set() releases every
-    task waiting at that moment); and a set() from a hard IRQ -- if the port
-    can tell (port.in_hard_irq) -- runs the released tasks next, ahead of
-    tasks merely ready.  From anywhere else they queue as in asyncio."""
-
-    def __init__(self):
-        self._n = 0       # set() count: written by set() only
-        self._seen = 0    # the count consumed: written by the task side only
-        self._fast = 0    # a set() came from a hard IRQ
-        self._round = -1  # the loop's collect round that last released waiters
-        self._how = 0     # ... and where it queued them
-        self._wait = _FlagWait(self)  # made once: wait() allocates nothing
-
-    def set(self):
-        """Set the flag.  ISR-safe: no allocation."""
-        self._n = (self._n + 1) & _a._MASK
-        irq = _a._in_hard_irq
-        if irq is not None and irq():
-            self._fast = 1
-        s = _a._isr  # _wake_loop(), inlined: a call less on the interrupt path
-        s.n = (s.n + 1) & _a._MASK
-        if s.idle:
-            w = s.waker
-            if w is not None:
-                w.vtable.wake_by_ref(w.data)
-
-    def clear(self):
-        self._seen = self._n
-        self._fast = 0
 
     def wait(self):
         return self._wait

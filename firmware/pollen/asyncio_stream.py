@@ -311,7 +311,8 @@ class Server:
                 try:
                     s2 = ssl.wrap_socket(s2, server_side=True, do_handshake_on_connect=False)
                 except OSError as e:
-                    _a._print_exception(e, _a.sys.stdout)
+                    from .asyncio_loop import print_exception, sys
+                    print_exception(e, sys.stdout)
                     s2.close()
                     continue
             s2.setblocking(False)
