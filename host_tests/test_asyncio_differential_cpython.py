@@ -173,9 +173,9 @@ _PARTS = """
 import sys
 sys.path.insert(0, %r)
 import pollen.asyncio as asyncio
-parts = ("asyncio_event", "asyncio_flag", "asyncio_lock", "asyncio_funcs", "asyncio_stream", "asyncio_loop")
+parts = ("event", "flag", "lock", "funcs", "stream", "loop")
 def loaded():
-    return " ".join(p[8:] for p in parts if "pollen." + p in sys.modules)
+    return " ".join(p for p in parts if "pollen.asyncio." + p in sys.modules)
 print("loaded:", loaded())
 asyncio.Event
 print("loaded:", loaded())

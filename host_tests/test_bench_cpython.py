@@ -100,7 +100,7 @@ def test_the_import_harness_interns_none_of_pollens_names():
     import keyword
 
     pollen = set()
-    for path in glob.glob(os.path.join(ROOT, "firmware", "pollen", "*.py")):
+    for path in glob.glob(os.path.join(ROOT, "firmware", "pollen", "**", "*.py"), recursive=True):
         pollen |= _interned_names(path)
     harness = _interned_names(os.path.join(ROOT, "tools", "bench_import.py"))
     # built into every MicroPython: modules, functions and methods in ROM

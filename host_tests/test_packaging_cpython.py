@@ -16,10 +16,10 @@ def test_package_json_lists_every_pollen_module_for_mip():
     with open(os.path.join(ROOT, "package.json")) as f:
         pkg = json.load(f)
     listed = {src for dest, src in pkg["urls"]}
-    have = {os.path.relpath(p, ROOT) for p in glob.glob(os.path.join(POLLEN, "*.py"))}
+    have = {os.path.relpath(p, ROOT) for p in glob.glob(os.path.join(POLLEN, "**", "*.py"), recursive=True)}
     assert listed == have, "package.json is out of date: %s" % sorted(listed ^ have)
     for dest, src in pkg["urls"]:
-        assert dest == "pollen/" + os.path.basename(src)
+        assert dest == os.path.relpath(src, os.path.dirname(POLLEN))
 
 
 def test_only_the_port_layer_imports_machine_time_or_micropython():

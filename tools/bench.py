@@ -423,7 +423,7 @@ def main(argv=None):
                       "Build one with tools/mp32/build.sh" % a.micropython32)
             frozen = a.micropython32_frozen
             if frozen and os.path.isfile(frozen):
-                newest = max(os.path.getmtime(p) for p in glob.glob(os.path.join(FIRMWARE, "pollen", "*.py")))
+                newest = max(os.path.getmtime(p) for p in glob.glob(os.path.join(FIRMWARE, "pollen", "**", "*.py"), recursive=True))
                 if os.path.getmtime(frozen) < newest:  # it holds an older pollen
                     print("note: %s is older than firmware/pollen; rebuild it with "
                           "tools/mp32/build.sh --freeze. No frozen figures." % frozen)

@@ -140,18 +140,20 @@ def mpy_cross_cmd(mpy_cross, src, dst, rel, march):
 
 
 def compile_pollen(mpy_cross, dest, march, root=DEFAULT_ROOT):
-    """firmware/pollen/*.py -> dest/pollen/*.mpy, as build() compiles them for
-    a board (native code where a file asks for it, for `march`).  For tools
-    that load pollen as a board would: bench, test_all, tools/mp32.  Returns
-    {module name: .mpy size}."""
-    os.makedirs(os.path.join(dest, "pollen"), exist_ok=True)
+    """firmware/pollen/**.py -> dest/pollen/**.mpy, as build() compiles them
+    for a board (native code where a file asks for it, for `march`).  For
+    tools that load pollen as a board would: bench, test_all, tools/mp32.
+    Returns {module name ("timer", "asyncio.event"): .mpy size}."""
     sizes = {}
-    for src in sorted(glob.glob(os.path.join(root, "firmware", "pollen", "*.py"))):
-        name = os.path.basename(src)[:-3]
+    base = os.path.join(root, "firmware", "pollen")
+    for src in sorted(glob.glob(os.path.join(base, "**", "*.py"), recursive=True)):
+        rel = os.path.relpath(src, base).replace(os.sep, "/")[:-3]  # timer, asyncio/event
+        name = rel.replace("/", ".")
         if not builds_for(src, march):
             continue  # machine code for another CPU (port_rp2), or a bytecode-only build
-        dst = os.path.join(dest, "pollen", name + ".mpy")
-        r = subprocess.run(mpy_cross_cmd(mpy_cross, src, dst, "pollen/%s.py" % name, march),
+        dst = os.path.join(dest, "pollen", rel + ".mpy")
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        r = subprocess.run(mpy_cross_cmd(mpy_cross, src, dst, "pollen/%s.py" % rel, march),
                            capture_output=True, text=True, timeout=60)
         if r.returncode:
             raise DeployError("mpy-cross failed on pollen/%s.py: %s" % (name, (r.stderr or r.stdout).strip()))

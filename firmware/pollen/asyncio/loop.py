@@ -6,7 +6,7 @@ RAM for it.  Task side only."""
 
 import sys
 
-from . import asyncio as _a
+from .. import asyncio as _a
 
 _stop_task = None
 _exc_context = {"message": "Task exception wasn't retrieved", "exception": None, "future": None}
@@ -39,7 +39,7 @@ class Loop:
         _a.run_until_complete(_stop_task)
 
     def run_until_complete(aw):
-        return _a.run_until_complete(_a._promote_to_task(aw))
+        return _a.run_until_complete(aw if isinstance(aw, _a.Task) else _a.create_task(aw))
 
     def stop():
         global _stop_task

@@ -3,33 +3,7 @@
 `async with` allocate nothing.
 """
 
-from . import asyncio as _a  # the core: the run queue, the running task
-
-
-class _LockAcquire(_a._Awaiter):
-    def __init__(self, lock):
-        self.lock = lock
-
-    def __next__(self):
-        t = _a.cur_task
-        lock = self.lock
-        if t.aw is self:  # release() handed the lock to us
-            t.aw = None
-            lock.state = 1
-            _a._done(_a._TRUE)
-        if lock.state != 0:
-            lock.waiting.append(t)
-            t.data = lock.waiting
-            t.aw = self
-            return None
-        lock.state = 1
-        _a._done(_a._TRUE)
-
-    def thrown(self, t):
-        lock = self.lock
-        if lock.state is t:  # cancelled after release() chose it: pass the lock on
-            lock.state = 1
-            lock.release()
+from .. import asyncio as _a  # the core: the run queue, the running task
 
 
 class _Released(_a._Awaiter):
@@ -42,14 +16,14 @@ class _Released(_a._Awaiter):
 _RELEASED = _Released()
 
 
-class Lock:
+class Lock(_a._Awaiter):
     """asyncio's Lock: acquire() waits first in first out; `async with`.
-    acquire() and `async with` allocate nothing."""
+    acquire() and `async with` allocate nothing: the Lock is its own
+    awaitable."""
 
     def __init__(self):
         self.state = 0  # 0 unlocked, 1 locked, or the task release() chose next
         self.waiting = _a.TaskQueue()
-        self._acquire = _LockAcquire(self)  # made once
 
     def locked(self):
         return self.state == 1
@@ -64,10 +38,28 @@ class Lock:
             self.state = 0
 
     def acquire(self):
-        return self._acquire
+        return self
 
-    def __aenter__(self):
-        return self._acquire
+    __aenter__ = acquire
+
+    def __next__(self):
+        t = _a.cur_task
+        if t.aw is self:  # release() handed the lock to us
+            t.aw = None
+            self.state = 1
+            _a._done(_a._TRUE)
+        if self.state != 0:
+            self.waiting.append(t)
+            t.data = self.waiting
+            t.aw = self
+            return None
+        self.state = 1
+        _a._done(_a._TRUE)
+
+    def thrown(self, t):
+        if self.state is t:  # cancelled after release() chose it: pass the lock on
+            self.state = 1
+            self.release()
 
     def __aexit__(self, exc_type, exc, tb):
         self.release()

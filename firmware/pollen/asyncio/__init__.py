@@ -34,13 +34,14 @@ unless the flag was set in a hard IRQ and the port can tell
 (port.in_hard_irq) -- and a task woken by a pollen future in front: it runs
 right after the task that is running ("the fast path").
 
-What loads.  `import pollen.asyncio` loads the core: the loop, Task,
-sleep, create_task, run.  Event (asyncio_event), ThreadSafeFlag
-(asyncio_flag), Lock (asyncio_lock), wait_for and gather (asyncio_funcs), the streams
-(asyncio_stream) and the loop object (asyncio_loop: Loop, get_event_loop,
-new_event_loop, and the report of an unretrieved exception) load on first
-use of their names (the __getattr__ at the
-end), as asyncio's __init__.py loads its parts.
+What loads.  pollen.asyncio is a package laid out as MicroPython's
+asyncio is.  `import pollen.asyncio` loads this core: the loop, Task,
+sleep, create_task, run.  Its parts load on first use of their names (the
+__getattr__ at the end), as asyncio's __init__.py loads its own: Event
+(pollen.asyncio.event), ThreadSafeFlag (.flag), Lock (.lock), wait_for and
+gather (.funcs), the streams (.stream) and the loop object (.loop: Loop,
+get_event_loop, new_event_loop, and the report of an unretrieved
+exception).
 
 What allocates.  create_task (the Task) and a task's first pollen waker;
 gather, wait_for and the streams (as asyncio's do).  The round trips of
@@ -51,11 +52,11 @@ preallocated StopIteration.  asyncio's Event.wait allocates a generator per
 call (96 B per round trip on an RP2040, 192 B on 64-bit unix).
 """
 
-from . import port as _port
-from .errors import CancelledError, TimeoutError  # pollen's: one class for both worlds
-from .future import CURRENT, YIELD, Context
-from . import timer as _timer
-from . import waker as _waker
+from .. import port as _port
+from ..errors import CancelledError, TimeoutError  # pollen's: one class for both worlds
+from ..future import CURRENT, YIELD, Context
+from .. import timer as _timer
+from .. import waker as _waker
 
 __version__ = (3, 0, 0)  # the asyncio API version this follows
 
@@ -278,7 +279,7 @@ class _IsrState:
         self.round = 0     # collect rounds: a ThreadSafeFlag wakes all its waiters in one
         self.waker = None  # the executor waker of the running loop, or None
         self.idle = 0      # the loop is (about to be) asleep: a wake or a push must wake its executor
-        self.io = 0        # tasks in a stream wait (asyncio_stream): ask the port each step
+        self.io = 0        # tasks in a stream wait (.stream): ask the port each step
 
 
 _isr = _IsrState()
@@ -444,14 +445,8 @@ def sleep(t):
 # The run loop
 
 
-_Remove = TaskQueue()  # gather's marker in Task.data: a queue that stays empty, nothing to remove from
-_SET = bytearray(b"\x01")  # a set cell: port.wait(_SET) looks at the streams, sleeps not
 _excs_all = (CancelledError, Exception)  # made once: no allocation in the loop
 _excs_stop = (CancelledError, StopIteration)
-
-
-def _promote_to_task(aw):
-    return aw if isinstance(aw, Task) else create_task(aw)
 
 
 def create_task(coro):
@@ -547,7 +542,7 @@ def _ended(t, er, exc, main):
         t.data = er
     elif t.state is None:
         t.data = exc
-        from .asyncio_loop import report  # loaded by the first such report
+        from .loop import report  # loaded by the first such report
         report(t, exc)
     if t is main:
         _outcome = er.value
@@ -584,6 +579,7 @@ class _Runner:
         self.batch = batch
         self.cx = None
         self.node = -1  # the timer node the loop sleeps on, while it sleeps until a sleeper is due
+        self.set_cell = bytearray(b"\x01")  # port.wait(set_cell) looks at the streams, sleeps not
 
     def send(self, _=None):
         global cur_task
@@ -600,7 +596,7 @@ class _Runner:
         while n:
             n -= 1
             if _isr.io:  # a task waits on a stream: ask the port now, as asyncio polls each step
-                _clock_port.wait(_SET)
+                _clock_port.wait(self.set_cell)
             if _isr.n != _isr.seen:
                 _collect()
             q = _task_queue
@@ -674,7 +670,7 @@ def run_until_complete(main_task=None, executor=None):
     _bind_clock()
     batch = 1  # a step per poll: fair to the executor's other tasks
     if executor is None:
-        from .executor import Executor
+        from ..executor import Executor
         executor = Executor(1)
         batch = 1 << 29  # nothing else runs in it: all that is due
     runner = _Runner(main_task, batch)
@@ -709,7 +705,7 @@ def current_task():
 
 
 def _reset():
-    """Forget every queued task: new_event_loop() (asyncio_loop), and the import."""
+    """Forget every queued task: new_event_loop() (.loop), and the import."""
     global _task_queue, _parked
     _task_queue = _RunQueue()  # the run queue
     _parked = TaskQueue()      # tasks waiting on a ThreadSafeFlag or a pollen future
@@ -737,7 +733,7 @@ def __getattr__(attr):
     t = _attrs
     for i in range(0, len(t), 2):
         if attr in t[i + 1]:
-            value = getattr(__import__("asyncio_" + t[i], globals(), None, (attr,), 1), attr)
+            value = getattr(__import__(t[i], globals(), None, (attr,), 1), attr)
             globals()[attr] = value  # next time: a plain module attribute
             return value
     raise AttributeError(attr)

@@ -28,11 +28,11 @@ What allocates: as asyncio's streams, a coroutine per call, the bytes
 returned; readinto() reads into your buffer.
 """
 
-from . import asyncio as _a
-from . import port as _port
-from .future import PENDING, Future
-from .stream import Stream as _PStream
-from .waker import Waker, static_raw_waker
+from .. import asyncio as _a
+from .. import port as _port
+from ..future import PENDING, Future
+from ..stream import Stream as _PStream
+from ..waker import Waker, static_raw_waker
 
 POLLIN = 1   # select.POLLIN
 POLLOUT = 4  # select.POLLOUT
@@ -311,7 +311,7 @@ class Server:
                 try:
                     s2 = ssl.wrap_socket(s2, server_side=True, do_handshake_on_connect=False)
                 except OSError as e:
-                    from .asyncio_loop import print_exception, sys
+                    from .loop import print_exception, sys
                     print_exception(e, sys.stdout)
                     s2.close()
                     continue

@@ -6,7 +6,7 @@ Task context only.  What allocates: as asyncio's, a task and a coroutine
 per wait_for, a list and a closure per gather.
 """
 
-from . import asyncio as _a  # the core: the run queue, the running task
+from .. import asyncio as _a  # the core: the run queue, the running task
 
 
 class _Suspend(_a._Awaiter):
@@ -21,6 +21,13 @@ class _Suspend(_a._Awaiter):
 
 
 _SUSPEND = _Suspend()
+
+
+_Remove = _a.TaskQueue()  # gather's marker in Task.data: a queue that stays empty, nothing to remove from
+
+
+def _promote_to_task(aw):
+    return aw if isinstance(aw, _a.Task) else _a.create_task(aw)
 
 
 async def _run(waiter, aw):
@@ -45,7 +52,7 @@ async def wait_for(aw, timeout, sleep=None):
     _a.TimeoutError."""
     if sleep is None:
         sleep = _a.sleep
-    aw = _a._promote_to_task(aw)
+    aw = _promote_to_task(aw)
     if timeout is None:
         return await aw
     runner_task = _a.create_task(_run(_a.cur_task, aw))
@@ -75,7 +82,7 @@ async def gather(*aws, return_exceptions=False):
     return_exceptions, of results and exceptions)."""
     def done(t, er):
         nonlocal state
-        if gather_task.data is not _a._Remove:
+        if gather_task.data is not _Remove:
             return  # already woken (an earlier exception, or cancelled)
         elif not return_exceptions and not isinstance(er, StopIteration):
             state = er
@@ -85,7 +92,7 @@ async def gather(*aws, return_exceptions=False):
                 return
         _a._task_queue.push(gather_task)
 
-    ts = [_a._promote_to_task(aw) for aw in aws]
+    ts = [_promote_to_task(aw) for aw in aws]
     state = 0
     for i in range(len(ts)):
         if ts[i].state is True:
@@ -100,7 +107,7 @@ async def gather(*aws, return_exceptions=False):
     gather_task = _a.cur_task
     cancel_all = False
     if state > 0:
-        gather_task.data = _a._Remove
+        gather_task.data = _Remove
         try:
             await _SUSPEND
         except _a.CancelledError as er:

@@ -1,5 +1,5 @@
 """pollen.asyncio's Event (the first half of asyncio's event.py; the
-second, ThreadSafeFlag, is asyncio_flag): loaded on first use of the name
+second, ThreadSafeFlag, is .flag): loaded on first use of the name
 (pollen.asyncio's __getattr__).
 
 Event.set() runs in task context (or a scheduled callback, which wakes the
@@ -7,36 +7,19 @@ loop), never in a hard IRQ.  wait() hands back one preallocated awaitable:
 a round trip allocates nothing.
 """
 
-from . import asyncio as _a  # the core: the run queue, the running task
+from .. import asyncio as _a  # the core: the run queue, the running task
 
 
-class _EventWait(_a._Awaiter):
-    def __init__(self, ev):
-        self.ev = ev
-
-    def __next__(self):
-        t = _a.cur_task
-        if t.aw is self:  # resumed by set()
-            t.aw = None
-            _a._done(_a._TRUE)
-        ev = self.ev
-        if ev.state:
-            _a._done(_a._TRUE)
-        ev.waiting.append(t)
-        t.data = ev.waiting
-        t.aw = self
-
-
-class Event:
+class Event(_a._Awaiter):
     """asyncio's Event.  set() from a task or a scheduled callback (which
     wakes the loop), never from a hard IRQ (use ThreadSafeFlag there); it
     queues every waiter in the order they began to wait.
-    wait() completes with True and allocates nothing."""
+    wait() completes with True and allocates nothing: the Event is its own
+    awaitable (so `await ev` works here too, where asyncio needs ev.wait())."""
 
     def __init__(self):
         self.state = False
         self.waiting = _a.TaskQueue()
-        self._wait = _EventWait(self)  # made once: wait() allocates nothing
 
     def is_set(self):
         return self.state
@@ -51,4 +34,15 @@ class Event:
         self.state = False
 
     def wait(self):
-        return self._wait
+        return self
+
+    def __next__(self):
+        t = _a.cur_task
+        if t.aw is self:  # resumed by set()
+            t.aw = None
+            _a._done(_a._TRUE)
+        if self.state:
+            _a._done(_a._TRUE)
+        self.waiting.append(t)
+        t.data = self.waiting
+        t.aw = self

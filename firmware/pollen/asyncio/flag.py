@@ -1,57 +1,23 @@
 """pollen.asyncio's ThreadSafeFlag (the second half of asyncio's event.py;
-Event is asyncio_event): loaded on first use of the name (pollen.asyncio's
+Event is .event): loaded on first use of the name (pollen.asyncio's
 __getattr__).
 
 ThreadSafeFlag.set() is ISR-safe.  wait() hands back one preallocated
 awaitable: a round trip allocates nothing.
 """
 
-from . import asyncio as _a  # the core: the parked tasks, the loop's interrupt state
+from .. import asyncio as _a  # the core: the parked tasks, the loop's interrupt state
 
 
-class _FlagWait(_a._Awaiter):
-    def __init__(self, flag):
-        self.flag = flag
-
-    def __next__(self):
-        t = _a.cur_task
-        if t.aw is self:  # queued by the loop: the flag was set
-            t.aw = None
-            _a._done(_a._STOP)
-        f = self.flag
-        n = f._n
-        if n != f._seen:
-            f._seen = n  # consumed: the flag clears itself
-            f._fast = 0
-            _a._done(_a._STOP)
-        _a._parked.append(t)
-        t.data = _a._parked
-        t.aw = self
-
-    def ready(self, r, t):
-        """Loop side, collect round r: 0 keep waiting, 1 queue at the back,
-        2 queue in front.  One set() releases every task waiting when the
-        loop finds it (they share the round), and is consumed."""
-        f = self.flag
-        if f._round != r:
-            n = f._n
-            if n == f._seen:
-                return 0
-            f._seen = n
-            f._round = r
-            f._how = 2 if f._fast else 1
-            f._fast = 0
-        return f._how
-
-
-class ThreadSafeFlag:
+class ThreadSafeFlag(_a._Awaiter):
     """asyncio's ThreadSafeFlag: set() from an interrupt handler, a
     scheduled callback or a task; wait() returns once it is set, and clears
     it.  pollen's: set() is ISR-safe (no allocation: stores and the
     executor's wake); any number of tasks may wait (one set() releases every
     task waiting at that moment); and a set() from a hard IRQ -- if the port
     can tell (port.in_hard_irq) -- runs the released tasks next, ahead of
-    tasks merely ready.  From anywhere else they queue as in asyncio."""
+    tasks merely ready.  From anywhere else they queue as in asyncio.
+    The flag is its own awaitable: wait() allocates nothing."""
 
     def __init__(self):
         self._n = 0       # set() count: written by set() only
@@ -59,7 +25,6 @@ class ThreadSafeFlag:
         self._fast = 0    # a set() came from a hard IRQ
         self._round = -1  # the loop's collect round that last released waiters
         self._how = 0     # ... and where it queued them
-        self._wait = _FlagWait(self)  # made once: wait() allocates nothing
 
     def set(self):
         """Set the flag.  ISR-safe: no allocation."""
@@ -79,4 +44,32 @@ class ThreadSafeFlag:
         self._fast = 0
 
     def wait(self):
-        return self._wait
+        return self
+
+    def __next__(self):
+        t = _a.cur_task
+        if t.aw is self:  # queued by the loop: the flag was set
+            t.aw = None
+            _a._done(_a._STOP)
+        n = self._n
+        if n != self._seen:
+            self._seen = n  # consumed: the flag clears itself
+            self._fast = 0
+            _a._done(_a._STOP)
+        _a._parked.append(t)
+        t.data = _a._parked
+        t.aw = self
+
+    def ready(self, r, t):
+        """Loop side, collect round r: 0 keep waiting, 1 queue at the back,
+        2 queue in front.  One set() releases every task waiting when the
+        loop finds it (they share the round), and is consumed."""
+        if self._round != r:
+            n = self._n
+            if n == self._seen:
+                return 0
+            self._seen = n
+            self._round = r
+            self._how = 2 if self._fast else 1
+            self._fast = 0
+        return self._how
