@@ -458,11 +458,13 @@ def _run_program(b, which, name, timeout):
            + runner + "\nprint(%r)\n" % _DONE)
     typed = program_input(name, "serial")
     started = threading.Event()
+    ended = threading.Event()  # a program that ended early takes no more keys: the next run would
 
     def feed():
         started.wait()
         for delay, data in typed:
-            time.sleep(delay)  # as typed, after the program's first line
+            if ended.wait(delay):  # as typed, after the program's first line
+                return
             b.type(data)
 
     def on_line(line):
@@ -474,6 +476,9 @@ def _run_program(b, which, name, timeout):
         out = b.run(src, timeout=timeout, on_line=on_line)
     except boardmod.BoardError as e:
         return False, ["(%s)" % e]
+    finally:
+        ended.set()
+        started.set()  # (a feed still waiting for the first line ends too)
     lines = normalise(out, path)
     done = _DONE in lines
     return done, [l for l in lines if l != _DONE]
