@@ -6,7 +6,7 @@ MicroPython interpreter: once with its own asyncio, once with pollen.asyncio
 put in its place (asyncio_programs/runner.py), in real time.  The outputs,
 stdout and stderr together, are compared line for line after two
 normalisations: object addresses, and traceback lines inside the
-schedulers themselves (asyncio/core.py or pollen/asyncio.py, which differ
+schedulers themselves (asyncio/core.py or pollen/asyncio/__init__.py, which differ
 by design); the program's own traceback lines are kept.
 
 The two examples in firmware/examples/ run on the simulated board, in

@@ -311,7 +311,8 @@ class Server:
                 try:
                     s2 = ssl.wrap_socket(s2, server_side=True, do_handshake_on_connect=False)
                 except OSError as e:
-                    from .loop import print_exception, sys
+                    import sys
+                    from .loop import print_exception
                     print_exception(e, sys.stdout)
                     s2.close()
                     continue
