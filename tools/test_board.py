@@ -458,7 +458,7 @@ def _run_program(b, which, name, timeout):
            + runner + "\nprint(%r)\n" % _DONE)
     typed = program_input(name, "serial")
     started = threading.Event()
-    ended = threading.Event()  # a program that ended early takes no more keys: the next run would
+    ended = threading.Event()  # the run is over: a key typed now would reach the next run
 
     def feed():
         started.wait()
