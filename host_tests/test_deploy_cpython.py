@@ -276,8 +276,8 @@ def test_make_run_runs_the_demo_without_installing_it(tmp_path):
 _TWINS = """
 import sys
 sys.path.insert(0, %r)
-import pollen.fast
-pollen.fast.NATIVE = %r  # False: as on an interpreter without a native emitter
+import pollen.port
+pollen.port.NATIVE = %r  # False: as on an interpreter without a native emitter
 import pollen
 from pollen.sync import Signal, Event
 from pollen.timer import sleep_ms
@@ -300,7 +300,7 @@ async def main(ex):
 ex = pollen.Executor(4)
 print(ex.run(main(ex)))
 print(sorted(m for m in sys.modules if m.startswith("pollen") and ("viper" in m or m == "pollen.loop")))
-print(sorted(pollen.fast.used().items()))
+print(sorted(pollen.port.used().items()))
 """
 
 
@@ -313,7 +313,7 @@ def _run_twins(out, native):
 def test_a_build_runs_its_machine_code_twins_or_the_portable_ones(tmp_path, native):
     # A build for the interpreter's CPU holds the viper modules as machine
     # code (port_rp2, Thumb only, is left out); an interpreter that runs
-    # machine code takes them (pollen.fast), one without a native emitter
+    # machine code takes them (pollen.port.twin), one without a native emitter
     # (NATIVE False) the portable twins: loop.py and the leaves' bytecode
     out = str(tmp_path / "b")
     deploy.build(REPO, "rpi_pico", out=out, march=MARCH)
@@ -321,7 +321,7 @@ def test_a_build_runs_its_machine_code_twins_or_the_portable_ones(tmp_path, nati
     assert sorted(f for f in files if "_viper" in f) == [
         "irq_viper.mpy", "leaves_viper.mpy", "loop_viper.mpy", "slot_viper.mpy", "sync_viper.mpy",
         "timer_viper.mpy"], files
-    assert "port_rp2.mpy" not in files and "fast.mpy" in files
+    assert "port_rp2.mpy" not in files and "port.mpy" in files
     r = _run_twins(out, native)
     assert r.returncode == 0, r.stdout + r.stderr
     lines = r.stdout.splitlines()

@@ -92,11 +92,11 @@ def test_a_program_that_sleeps_and_waits_on_pins_loads_only_those_modules():
         # MicroPython (with a native emitter) takes the viper twins, CPython the portable code
         mp = interp != sys.executable
         loaded = {m.strip("' ") for m in lines[1].strip("[]").split(",")}
-        assert loaded == {"pollen", "pollen.fast", "pollen.future", "pollen.port", "pollen.timer", "pollen.waker"} | \
+        assert loaded == {"pollen", "pollen.future", "pollen.port", "pollen.timer", "pollen.waker"} | \
             ({"pollen.leaves_viper", "pollen.timer_viper"} if mp else set()), (interp, sorted(loaded))
         loaded = {m.strip("' ") for m in lines[2].strip("[]").split(",")}
         fast = {"pollen.loop_viper", "pollen.leaves_viper", "pollen.timer_viper"} if mp else {"pollen.loop"}
-        assert loaded == {"pollen", "pollen.executor", "pollen.fast", "pollen.future",
+        assert loaded == {"pollen", "pollen.executor", "pollen.future",
                           "pollen.gpio", "pollen.port", "pollen.port_machine",
                           "pollen.timer", "pollen.waker"} | fast, (interp, sorted(loaded))
         assert lines[3] == "True True", (interp, lines[3])

@@ -52,10 +52,10 @@ async def task():
 ex.run(task())
 t1 = time.ticks_us()
 f1 = free()
-import pollen.fast
+import pollen.port
 print('@ ' + json.dumps({"side": "pollen", "ram": f0 - f1, "us": time.ticks_diff(t1, t0),
                          "frozen": not getattr(pollen, '__file__', '').startswith('/'),  # no file: in the image
-                         "file": getattr(pollen, '__file__', ''), "fast": pollen.fast.used()}))
+                         "file": getattr(pollen, '__file__', ''), "fast": pollen.port.used()}))
 t0 = time.ticks_us()
 import pollen.asyncio as asyncio
 %(asyncio_program)st1 = time.ticks_us()
@@ -103,12 +103,10 @@ def step(what):
     m0 = m
 import pollen
 step("module pollen: the package, its lazy name table")
-import pollen.fast
-step("module pollen.fast: the twin rule")
+import pollen.port
+step("module pollen.port: the port registry, the twin rule")
 import pollen.future
 step("module pollen.future (+ leaves_viper): Context, Future, Leaf, the await path")
-import pollen.port
-step("module pollen.port: the port registry")
 import pollen.timer
 step("module pollen.timer (+ timer_viper): TimerQueue, sleeps")
 import pollen.gpio

@@ -97,7 +97,7 @@ class _YieldNow(Leaf):
         _STOP.__traceback__ = None  # raised here, not via a helper: one call less per switch
         raise _STOP
 
-    if _viper is not None:  # the same in machine code (pollen.fast)
+    if _viper is not None:  # the same in machine code (pollen.port.twin)
         __next__ = _viper.yield_next
 
 

@@ -41,8 +41,8 @@ import sys
 from . import port as _port
 from .future import CURRENT, Context, Leaf, _stop, as_future, is_coroutine
 from .waker import RawWaker, RawWakerVTable, Waker, _nothing
-from .fast import twin as _twin
-_loop = _twin("loop_viper")  # machine code for this CPU (a board, unix MicroPython): pollen.fast
+from .port import twin as _twin
+_loop = _twin("loop_viper")  # machine code for this CPU (a board, unix MicroPython): pollen.port.twin
 if _loop is None:
     from .loop import schedule  # the portable twin
 else:

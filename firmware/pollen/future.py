@@ -78,10 +78,10 @@ CURRENT = _Current()  # the context of the task now running; set by drivers of c
 
 _STOP = StopIteration()  # preallocated: completing an await with None allocates nothing
 
-# The leaves' machine-code twins (pollen.fast), or None: taken here, once the
-# names leaves_viper imports from this module (_STOP, CURRENT, YIELD) exist
-from . import fast as _fast  # noqa: E402
-_viper = _fast.twin("leaves_viper")
+# The leaves' machine-code twins (pollen.port.twin), or None: taken here, once
+# the names leaves_viper imports from this module (_STOP, CURRENT, YIELD) exist
+from .port import twin as _twin  # noqa: E402
+_viper = _twin("leaves_viper")
 
 
 class Future:

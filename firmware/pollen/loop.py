@@ -2,7 +2,7 @@
 
 This is the loop CPython, the simulator and an interpreter without a native
 emitter (e.g. unix on aarch64) run; where the interpreter runs machine code,
-executor.py takes loop_viper instead (pollen.fast).  The rare paths (a task
+executor.py takes loop_viper instead (pollen.port.twin).  The rare paths (a task
 ends, debug and tracer checks, a foreign future) are Executor methods,
 shared by both twins.  (`raise e`, not a bare raise: this file also compiled
 as native code once, whose emitter has no bare raise.)

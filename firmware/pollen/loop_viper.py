@@ -2,7 +2,7 @@
 
 loop.py is the portable twin (CPython, the simulator, an interpreter without
 a native emitter); executor.py takes this module where the interpreter runs
-machine code (pollen.fast: the RP2040 firmware, the unix MicroPython of
+machine code (pollen.port.twin: the RP2040 firmware, the unix MicroPython of
 `make test`).  Its ready[] scan, its counters and its positions are typed
 machine integers (viper `ptr8`, `ptr32`): on an RP2040 the path from a wake
 to the task's send() drops from about 35 us (loop.py as native code) to

@@ -6,13 +6,13 @@ and sender, an Interrupt -- keeps its waker in a WakerSlot: one rule for
 -- Signal, Event, the timer's nodes, a pin edge -- make the same two stores
 inline, in both their twins: on the chip a call costs more than the wake.)
 
-The slot has one fast twin (pollen.fast): wake and clear in viper
+The slot has one fast twin (pollen.port.twin): wake and clear in viper
 (slot_viper), where the interpreter runs machine code.
 """
 
-from .fast import twin as _twin
+from .port import twin as _twin
 
-_viper = _twin("slot_viper")  # the machine-code twins (pollen.fast), or None
+_viper = _twin("slot_viper")  # the machine-code twins (pollen.port.twin), or None
 
 
 class WakerSlot:
@@ -91,7 +91,7 @@ class WakerSlot:
         if w is not None:
             w.vtable.wake_by_ref(w.data)
 
-    if _viper is not None:  # the same in machine code (pollen.fast)
+    if _viper is not None:  # the same in machine code (pollen.port.twin)
         wake = _viper.wake
         clear = _viper.clear
 

@@ -9,7 +9,7 @@ An interrupt handler pays for every bytecode frame it calls, and an event
 source calls wake from its handler (pollen.Interrupt's, a Channel's or a
 stream's): the one interrupt-side wake, once per twin.  Machine code for
 the board's CPU, compiled and frozen as leaves_viper is; slot.py takes it
-through pollen.fast.twin() where the interpreter runs machine code.
+through pollen.port.twin() where the interpreter runs machine code.
 """
 # mpy-cross: requires native
 

@@ -33,12 +33,12 @@ makes a small future per call.
 
 from array import array
 
-from .fast import twin as _twin
+from .port import twin as _twin
 from .future import _STOP, CURRENT, PENDING, Leaf, _stop, bind, stop_iteration
 from .slot import WakerSlot
 from .waker import wake_held
 
-_viper = _twin("sync_viper")  # the machine-code twins (pollen.fast), or None
+_viper = _twin("sync_viper")  # the machine-code twins (pollen.port.twin), or None
 
 _MASK = 0x3FFFFFFF  # keeps counters small ints on 32-bit ports: no allocation
 _RAISE = object()   # "no default given" for get_nowait / take
@@ -106,7 +106,7 @@ class _SignalWait(Leaf):
         _STOP.__traceback__ = None
         raise _STOP
 
-    if _viper is not None:  # the same in machine code (pollen.fast)
+    if _viper is not None:  # the same in machine code (pollen.port.twin)
         __next__ = _viper.signal_next
 
     __iter__ = Leaf.__await__  # found here, not in the base class: looked up on every await
@@ -167,7 +167,7 @@ class Signal(Leaf):
         if w is not None:
             wake_held(w)
 
-    if _viper is not None:  # the same in machine code (pollen.fast)
+    if _viper is not None:  # the same in machine code (pollen.port.twin)
         set = _viper.signal_set
 
     def is_set(self):
@@ -246,7 +246,7 @@ class _EventWait(Leaf):
         _STOP.__traceback__ = None
         raise _STOP
 
-    if _viper is not None:  # the same in machine code (pollen.fast)
+    if _viper is not None:  # the same in machine code (pollen.port.twin)
         __next__ = _viper.event_next
 
     def _step(self, w):
@@ -339,7 +339,7 @@ class Event:
         st = self._st
         st[1] = st[0]
 
-    if _viper is not None:  # both in machine code (pollen.fast)
+    if _viper is not None:  # both in machine code (pollen.port.twin)
         set = _viper.event_set
         clear = _viper.event_clear
 

@@ -7,7 +7,7 @@
   event_clear sync.Event.clear
 
 Machine code for the board's CPU, compiled and frozen as leaves_viper is;
-sync.py takes it through pollen.fast.twin() where the interpreter runs
+sync.py takes it through pollen.port.twin() where the interpreter runs
 machine code.  Task side, but signal_set and event_set, which are ISR-safe
 like their twins.  Allocates nothing: the StopIteration is future's shared
 one, and no viper frame adds to its traceback.  Each state layout is

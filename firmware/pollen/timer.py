@@ -26,11 +26,11 @@ allocates its Delay and a select.
 from array import array
 
 from . import port as _port
-from .fast import twin as _twin
+from .port import twin as _twin
 from .future import _STOP, CURRENT, Leaf, bind, stop_iteration
 from .waker import wake_held
 
-_viper = _twin("timer_viper")  # the machine-code twins (pollen.fast), or None
+_viper = _twin("timer_viper")  # the machine-code twins (pollen.port.twin), or None
 
 MAX_CHUNK_US = 1 << 28
 MAX_SLEEP_MS = 24 * 3600 * 1000 * 49  # sleeps are chunked; this only rules out nonsense
@@ -291,7 +291,7 @@ class _Sleep(Leaf):
         cx.timer = -1
         stop_iteration()
 
-    if _viper is not None:  # the usual sleep in machine code (pollen.fast)
+    if _viper is not None:  # the usual sleep in machine code (pollen.port.twin)
         slow = __next__  # what it hands the rare cases to
         __next__ = _viper.sleep_next
 

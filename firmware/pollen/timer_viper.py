@@ -13,7 +13,7 @@ the alarm's handler for a board alarm that runs it in task context.
               measured no faster (docs/BENCHMARKS.md).
 
 Machine code for the board's CPU, compiled and frozen as leaves_viper is;
-timer.py takes it through pollen.fast.twin().  Allocates nothing; task side
+timer.py takes it through pollen.port.twin().  Allocates nothing; task side
 only (on_due: also from an ISR-free board alarm).
 """
 # mpy-cross: requires native

@@ -1,6 +1,6 @@
 """On the chip: pollen runs its machine-code twins, not the portable ones.
 
-pollen.fast.twin() picks, for each hot concern, the viper module where the
+pollen.port.twin() picks, for each hot concern, the viper module where the
 interpreter runs machine code.  On an RP2040 every one must be running --
 as installed by `make flash` (.mpy files compiled with -march=armv6m) and
 as frozen by `make firmware` -- and the board port must be port_rp2's (WFI
@@ -10,14 +10,13 @@ the slow twins would still pass every other test, several times slower.
 
 import sys
 
-import pollen.fast
 from pollen import executor, gpio, irq, slot, sync, timer  # noqa: F401  (each takes its twin at import)
 from pollen import port as portmod
 
 
 def test_every_hot_path_runs_its_machine_code_twin():
-    assert pollen.fast.NATIVE, sys.implementation
-    used = pollen.fast.used()
+    assert portmod.NATIVE, sys.implementation
+    used = portmod.used()
     for name in ("loop_viper", "leaves_viper", "sync_viper", "timer_viper", "irq_viper", "slot_viper"):
         assert used.get(name) == "viper", (name, used)
     from pollen import loop_viper
