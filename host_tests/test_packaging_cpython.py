@@ -42,7 +42,7 @@ def test_only_the_port_layer_imports_machine_time_or_micropython():
 
 
 def test_the_core_does_not_depend_on_drivers():
-    core = ["future.py", "waker.py", "flag.py", "wakers.py", "oneshot.py", "blocking.py",
+    core = ["future.py", "flag.py", "wakers.py", "oneshot.py", "blocking.py",
             "executor.py", "loop.py", "combinators.py", "errors.py", "sync.py", "debug.py"]
     drivers = ("timer", "ticker", "gpio", "button", "watchdog", "port_machine", "port_host", "port_rp2")
     for name in core:
@@ -92,13 +92,13 @@ def test_a_program_that_sleeps_and_waits_on_pins_loads_only_those_modules():
         # MicroPython (with a native emitter) takes the viper twins, CPython the portable code
         mp = interp != sys.executable
         loaded = {m.strip("' ") for m in lines[1].strip("[]").split(",")}
-        assert loaded == {"pollen", "pollen.future", "pollen.port", "pollen.timer", "pollen.waker"} | \
+        assert loaded == {"pollen", "pollen.future", "pollen.port", "pollen.timer"} | \
             ({"pollen.leaves_viper", "pollen.timer_viper"} if mp else set()), (interp, sorted(loaded))
         loaded = {m.strip("' ") for m in lines[2].strip("[]").split(",")}
         fast = {"pollen.loop_viper", "pollen.leaves_viper", "pollen.timer_viper"} if mp else {"pollen.loop"}
         assert loaded == {"pollen", "pollen.executor", "pollen.future",
                           "pollen.gpio", "pollen.port", "pollen.port_machine",
-                          "pollen.timer", "pollen.waker"} | fast, (interp, sorted(loaded))
+                          "pollen.timer"} | fast, (interp, sorted(loaded))
         assert lines[3] == "True True", (interp, lines[3])
         assert lines[4].startswith("AttributeError") and "Tick" in lines[4], (interp, lines[4])
         assert lines[5] == "True True True True True", (interp, lines[5])

@@ -106,13 +106,11 @@ step("module pollen: the package, its lazy name table")
 import pollen.port
 step("module pollen.port: the port registry, the twin rule")
 import pollen.future
-step("module pollen.future (+ leaves_viper): Context, Future, Leaf, the await path")
+step("module pollen.future (+ leaves_viper): Context, Waker, Future, Leaf, the await path")
 import pollen.timer
 step("module pollen.timer (+ timer_viper): TimerQueue, sleeps")
 import pollen.gpio
 step("module pollen.gpio: Input, Output, the pin wait")
-import pollen.waker
-step("module pollen.waker: RawWaker, Waker")
 import pollen.executor
 step("module pollen.executor (+ loop_viper): Executor, Task")
 from pollen import port

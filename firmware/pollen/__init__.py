@@ -3,9 +3,9 @@
 Layers, each depending only on those below it:
   drivers  timer (the alarm queue, sleeps), ticker (Delay, Ticker, with_timeout),
            gpio, irq (Interrupt: any .irq() source), sync, button, watchdog
-  core     future, waker, flag, wakers, oneshot, blocking, executor, loop
-           (native code on a board), combinators, debug (Executor(debug=True))
-  port     port (registry), port_machine (board), port_host (no board)
+  core     future (Future, Context, Waker), flag, wakers, oneshot, blocking,
+           executor, loop (native code on a board), combinators, debug
+  port     port (registry, twin rule), port_machine (board), port_host (no board)
 
 `import pollen` loads nothing else: each name below is imported on first use
 (as MicroPython's asyncio does), so a program pays RAM only for the parts it
@@ -21,8 +21,7 @@ __version__ = "0.1.0"
 # constant tuple, not a dict: frozen into flash, it costs no RAM (a dict is
 # built at import, ~500 B)
 _attrs = (
-    "future", ("PENDING", "Context", "Future"),
-    "waker", ("RawWaker", "RawWakerVTable", "Waker"),
+    "future", ("PENDING", "Context", "Future", "RawWaker", "RawWakerVTable", "Waker"),
     "flag", ("Flag", "flag_waker"),
     "wakers", ("CountingWaker", "parking_waker"),
     "oneshot", ("oneshot",),

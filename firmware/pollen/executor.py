@@ -12,7 +12,7 @@ Slot life cycle (one slot, one task at a time):
       executor's look byte, ready[capacity].  Nothing else.  A stale tag
       (the task ended, the slot was reused) is ignored, so an old waker can
       never wake a newer task.  pollen's interrupt handlers make the same
-      two stores themselves (Waker.cell / Waker.index): see waker.py for
+      two stores themselves (Waker.cell / Waker.index): see future.py for
       why they may skip the tag check.
     * The executor clears ready[slot] *before* polling, so a wake that lands
       during the poll marks it ready again: it is never lost, and a task woken
@@ -39,8 +39,8 @@ handler sets it (port_rp2: WFI in machine code).
 import sys
 
 from . import port as _port
-from .future import CURRENT, Context, Leaf, _stop, as_future, is_coroutine
-from .waker import RawWaker, RawWakerVTable, Waker, _nothing
+from .future import (CURRENT, Context, Leaf, RawWaker, RawWakerVTable, Waker, _nothing, _stop,
+                     as_future, is_coroutine)
 from .port import twin as _twin
 _loop = _twin("loop_viper")  # machine code for this CPU (a board, unix MicroPython): pollen.port.twin
 if _loop is None:

@@ -11,7 +11,7 @@ flag -- or after it, and stays set for the next take().  No set() is lost;
 two close together may merge into one, which is all a flag promises.
 """
 
-from .waker import Waker, static_raw_waker
+from .future import Waker, static_raw_waker
 
 
 class Flag:

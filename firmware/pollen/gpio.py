@@ -81,7 +81,7 @@ class _EdgeWait(Leaf):
         self.mask = 0
         self.level = -1      # for level waits: ready at once if the pin is at it
         self.waker = None    # the waiting task's waker
-        self.cell = None     # its fast-wake cell (waker.py), or None: wake through waker
+        self.cell = None     # its fast-wake cell (future.Waker), or None: wake through waker
         self.addr = None     # addressof(buffer), set by a board handler that wants st[CELL]
         bind(self, "__next__")  # (future.bind: the edge -> task path resumes it)
 
@@ -129,7 +129,7 @@ class _EdgeWait(Leaf):
         return None
 
     def _register(self, w):
-        """Task side: the waker the IRQ wakes, resolved once here (waker.py)."""
+        """Task side: the waker the IRQ wakes, resolved once here (future.Waker)."""
         self.waker = w
         c = w.cell
         st = self.st
@@ -221,7 +221,7 @@ class Input:
                 c = w.cell
                 if c is None:
                     w.waker.wake_by_ref()  # set before WANT: never None here
-                else:  # the fast wake (waker.py): ready[slot] = 1, look byte = 1
+                else:  # the fast wake (future.Waker): ready[slot] = 1, look byte = 1
                     c[st[INDEX]] = 1
                     c[st[LOOK]] = 1
 

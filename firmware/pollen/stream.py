@@ -70,7 +70,7 @@ from array import array
 from . import port as _port
 from .future import CURRENT, Leaf, stop_iteration
 from .slot import WakerSlot
-from .waker import Waker, static_raw_waker
+from .future import Waker, static_raw_waker
 
 POLLIN = 1   # select.POLLIN
 POLLOUT = 4  # select.POLLOUT

@@ -34,9 +34,8 @@ makes a small future per call.
 from array import array
 
 from .port import twin as _twin
-from .future import _STOP, CURRENT, PENDING, Leaf, _stop, bind, stop_iteration
+from .future import _STOP, CURRENT, PENDING, Leaf, _stop, bind, stop_iteration, wake_held
 from .slot import WakerSlot
-from .waker import wake_held
 
 _viper = _twin("sync_viper")  # the machine-code twins (pollen.port.twin), or None
 

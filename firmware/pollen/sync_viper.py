@@ -117,7 +117,7 @@ def signal_set(self, value=None):
         c = w.cell
         if c is None:
             w.vtable.wake_by_ref(w.data)
-        else:  # the fast wake (waker.py): ready[slot] = 1, look byte = 1
+        else:  # the fast wake (future.Waker): ready[slot] = 1, look byte = 1
             c[w.index] = 1
             c[-1] = 1
 
@@ -144,6 +144,6 @@ def event_set(self):
             c = w.cell
             if c is none:
                 w.wake_by_ref()
-            else:  # the fast wake (waker.py): ready[slot] = 1, look byte = 1
+            else:  # the fast wake (future.Waker): ready[slot] = 1, look byte = 1
                 ptr8(c)[int(w.index)] = 1
                 c[-1] = 1  # (the look byte is the last: no len(), a global and a builtin lookup)

@@ -27,8 +27,7 @@ from array import array
 
 from . import port as _port
 from .port import twin as _twin
-from .future import _STOP, CURRENT, Leaf, bind, stop_iteration
-from .waker import wake_held
+from .future import _STOP, CURRENT, Leaf, bind, stop_iteration, wake_held
 
 _viper = _twin("timer_viper")  # the machine-code twins (pollen.port.twin), or None
 

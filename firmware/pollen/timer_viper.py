@@ -140,7 +140,7 @@ def on_due(self, _arg):
         c = w.cell
         if c is _NONE:
             w.wake_by_ref()
-        else:  # the fast wake (waker.py): ready[slot] = 1, look byte = 1
+        else:  # the fast wake (future.Waker): ready[slot] = 1, look byte = 1
             p = ptr8(c)
             p[int(w.index)] = 1
             p[int(len(c)) - 1] = 1

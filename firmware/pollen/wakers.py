@@ -5,7 +5,7 @@ The parking waker serves a thread that sleeps until woken: CPython's
 ISR-safe (lock operations); hand interrupt handlers a Flag waker instead.
 """
 
-from .waker import RawWaker, RawWakerVTable, Waker
+from .future import RawWaker, RawWakerVTable, Waker
 
 
 class CountingWaker:

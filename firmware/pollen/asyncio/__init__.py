@@ -56,7 +56,7 @@ from .. import port as _port
 from ..errors import CancelledError, TimeoutError  # pollen's: one class for both worlds
 from ..future import CURRENT, YIELD, Context
 from .. import timer as _timer
-from .. import waker as _waker
+from .. import future as _future  # its wakers (a name fewer than importing each)
 
 __version__ = (3, 0, 0)  # the asyncio API version this follows
 
@@ -307,7 +307,7 @@ def _clone_task(t):
     return t._waker._raw  # the task's one raw waker: clone() returns the Waker itself
 
 
-_VT = _waker.RawWakerVTable(_clone_task, _wake_task, _wake_task, _waker._nothing)
+_VT = _future.RawWakerVTable(_clone_task, _wake_task, _wake_task, _future._nothing)
 
 
 class Task(Context):
@@ -341,7 +341,7 @@ class Task(Context):
     def waker(self):
         w = self._waker
         if w is None:
-            w = self._waker = _waker.Waker(_waker.RawWaker(self, _VT))
+            w = self._waker = _future.Waker(_future.RawWaker(self, _VT))
         return w
 
     def __iter__(self):

@@ -32,7 +32,7 @@ from .. import asyncio as _a
 from .. import port as _port
 from ..future import PENDING, Future
 from ..stream import Stream as _PStream
-from ..waker import Waker, static_raw_waker
+from ..future import Waker, static_raw_waker
 
 POLLIN = 1   # select.POLLIN
 POLLOUT = 4  # select.POLLOUT
