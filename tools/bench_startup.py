@@ -94,13 +94,16 @@ STEPS = _HEAD + """
 steps = []
 m0 = mods()
 f0 = free()
+t0 = time.ticks_us()
 def step(what):
-    global f0, m0
+    global f0, m0, t0
+    us = time.ticks_diff(time.ticks_us(), t0)  # the step's own time: no collection in it
     f = free()
     m = mods()
-    steps.append([what, f0 - f, [x for x in m if x not in m0]])
+    steps.append([what, f0 - f, us, [x for x in m if x not in m0]])
     f0 = f
     m0 = m
+    t0 = time.ticks_us()
 import pollen
 step("module pollen: the package, its lazy name table")
 import pollen.port
@@ -130,7 +133,20 @@ import pollen.asyncio as asyncio
 step("import pollen.asyncio")
 %(asyncio_program)sstep("the asyncio program (Event, create_task, sleep_ms)")
 for s in steps:
-    print('@ ' + json.dumps({"step": s[0], "ram": s[1], "modules": s[2]}))
+    print('@ ' + json.dumps({"step": s[0], "ram": s[1], "us": s[2], "modules": s[3]}))
+# What one name costs to look for in pollen's folder (an import from a
+# filesystem looks three times -- the name as a folder, .py, .mpy -- then
+# opens the file; frozen modules have no folder)
+import os
+d = pollen.__path__
+if d.startswith("/"):
+    t0 = time.ticks_us()
+    for i in range(4):
+        try:
+            os.stat(d + "/no_such_module.py")
+        except OSError:
+            pass
+    print('@ ' + json.dumps({"lookup": d, "us": time.ticks_diff(time.ticks_us(), t0) / 4}))
 print('@ {"done": 1}')
 """ % {"asyncio_program": ASYNCIO_PROGRAM}
 
@@ -180,13 +196,22 @@ def table(results):
         for r in results.values()))
     lines.append("| fast paths running | — | %s |" % " | ".join(
         ", ".join("%s %s" % kv for kv in sorted(r[0]["pollen"]["fast"].items())) for r in results.values()))
-    for label, (res, steps) in results.items():
-        if label.startswith("frozen") or len(results) == 1:
-            lines += ["", "Where pollen's RAM goes (%s; `gc.mem_free()` after each step):" % label, "",
-                      "| module or object | RAM | modules loaded |", "|---|---|---|"]
-            for s in steps:
-                lines.append("| %s | {:,} B | %s |".format(int(s["ram"])) % (
-                    s["step"], ", ".join("`%s`" % m for m in s["modules"]) or "—"))
+    labels = list(results)
+    lines += ["", "Where pollen's RAM and start go, step by step (`gc.mem_free()` after each step, "
+              "`ticks_us()` around it):", "",
+              "| module or object | " + " | ".join("RAM, %s | time, %s" % (l, l) for l in labels) +
+              " | modules loaded |", "|---|" + "---|---|" * len(labels) + "---|"]
+    steps = [[s for s in results[l][1] if "step" in s] for l in labels]
+    for k, first in enumerate(steps[0]):
+        lines.append("| %s | %s | %s |" % (first["step"], " | ".join(
+            "{:,} B | {:.1f} ms".format(int(st[k]["ram"]), st[k]["us"] / 1000) for st in steps),
+            ", ".join("`%s`" % m for m in first["modules"]) or "—"))
+    for l in labels:
+        for s in results[l][1]:
+            if "lookup" in s:
+                lines += ["", "%s: a name that is not there, looked for in `%s`, costs %.1f ms (an import "
+                          "from a filesystem looks three times -- the name as a folder, `.py`, `.mpy` -- "
+                          "then opens the file)." % (l, s["lookup"], s["us"] / 1000)]
     return "\n".join(lines)
 
 

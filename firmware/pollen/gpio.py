@@ -20,7 +20,7 @@ simulated board and every other port run.
 """
 
 
-from array import array
+from .port import array  # the built-in, with no search of sys.path
 
 from . import port as _port
 from .future import _STOP, CURRENT, Leaf, _viper, bind, stop_iteration

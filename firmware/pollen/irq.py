@@ -48,7 +48,7 @@ attribute read costs microseconds, and a DMA transfer is often done before
 its await starts.
 """
 
-from array import array
+from .port import array  # the built-in, with no search of sys.path
 
 from .port import twin as _twin
 from .future import CURRENT, Leaf, bind

@@ -30,7 +30,7 @@ if sys.implementation.name != "micropython":  # (a CPython may have a module of 
     raise ImportError("viper needs MicroPython")
 
 import micropython  # noqa: E402
-from array import array
+from .port import array  # the built-in, with no search of sys.path
 from micropython import const
 
 from .future import CURRENT, YIELD

@@ -114,6 +114,19 @@ which twins this program runs (a board test asserts it).
 
 import sys
 
+# array, the built-in, found without a search.  On MicroPython `array` --
+# like `machine`, `time`, `select` and `io` -- is an extensible built-in:
+# `import array` first looks for an array.py along sys.path, and does so at
+# every import statement, since a built-in is not kept in sys.modules (6 ms
+# each on a Pico with pollen in /lib: docs/BENCHMARKS.md).  The u-prefixed
+# name is the built-in itself, no search (py/objmodule.c,
+# mp_module_get_builtin).  pollen's modules take array from here; the board
+# ports import umachine, utime, uselect, uio.
+try:
+    from uarray import array
+except ImportError:  # CPython
+    from array import array
+
 _port = None
 
 

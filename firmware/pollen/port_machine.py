@@ -20,11 +20,13 @@ on an RP2040 hardware alarm 0 (port_rp2), which only ends the WFI, the
 handler then running in task context.
 """
 
-try:
-    import io as _io
-    _IOBase = _io.IOBase
-except ImportError:
-    _IOBase = object
+try:  # u: the built-in itself, with no search of sys.path (port.py)
+    from uio import IOBase as _IOBase
+except ImportError:  # CPython, or a MicroPython without io.IOBase
+    try:
+        from io import IOBase as _IOBase
+    except ImportError:
+        _IOBase = object
 
 
 class _CellIO(_IOBase):
@@ -231,10 +233,10 @@ class MachinePort:
 
 def board_port():
     """A MachinePort on the running board, or None on a host without machine."""
-    try:
-        import machine
-        import time
-        import select
+    try:  # u: the built-ins themselves, with no search of sys.path (port.py)
+        import umachine as machine
+        import utime as time
+        import uselect as select
     except ImportError:
         return None
     if not hasattr(machine, "Timer") or not hasattr(machine, "Pin"):

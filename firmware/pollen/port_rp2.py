@@ -52,7 +52,7 @@ the port contract (port.py).
 """
 # mpy-cross: requires armv6m armv7m armv7em armv7emsp armv7emdp
 
-from array import array
+from uarray import array  # u: the built-ins themselves, with no search of sys.path (port.py)
 
 import micropython
 from uctypes import addressof as _addressof
@@ -228,7 +228,7 @@ def uart_rx_level(uart):
     its irq(trigger=IRQ_RXIDLE) raises to 3/4 (24).  Task context, once per
     Stream (port_machine.uart_irq); the UART's own interrupt still drains the
     FIFO into its rxbuf, now every 4 bytes, and calls the Stream's handler."""
-    from machine import mem32
+    from umachine import mem32
     ifls = 0x40038034 if repr(uart).startswith("UART(1") else 0x40034034  # UART1 / UART0 UARTIFLS
     mem32[ifls] = mem32[ifls] & ~0x38  # RXIFLSEL (bits 5:3) = 0: 1/8
 
@@ -242,7 +242,7 @@ def claim_alarm():
     then ours already: the enables are set again).  False, leaving
     everything as it was, if alarm 0 has a handler of someone else's, or
     alarm 2 none to lend."""
-    from machine import mem32
+    from umachine import mem32
     vt = mem32[0xE000ED08]              # VTOR: the RAM vector table
     v0 = vt + 4 * 16                    # TIMER_IRQ_0's entry
     unclaimed = mem32[vt + 4 * 47]      # the SDK's default (IRQ 31's: no such device)

@@ -65,7 +65,7 @@ nothing else here may be called from an interrupt handler.
 """
 
 import sys
-from array import array
+from .port import array  # the built-in, with no search of sys.path
 
 from . import port as _port
 from .future import CURRENT, Leaf, stop_iteration

@@ -31,7 +31,7 @@ them allocates nothing either.  Channel.send() (task side, waits while full)
 makes a small future per call.
 """
 
-from array import array
+from .port import array  # the built-in, with no search of sys.path
 
 from .port import twin as _twin
 from .future import _STOP, CURRENT, PENDING, Leaf, _stop, bind, stop_iteration, wake_held

@@ -23,7 +23,7 @@ before): objects you make once and await many times; with_timeout
 allocates its Delay and a select.
 """
 
-from array import array
+from .port import array  # the built-in, with no search of sys.path
 
 from . import port as _port
 from .port import twin as _twin
