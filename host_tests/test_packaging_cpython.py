@@ -42,7 +42,7 @@ def test_only_the_port_layer_imports_machine_time_or_micropython():
 
 
 def test_the_core_does_not_depend_on_drivers():
-    core = ["future.py", "flag.py", "wakers.py", "oneshot.py", "blocking.py",
+    core = ["future.py", "wakers.py", "oneshot.py", "blocking.py",
             "executor.py", "loop.py", "combinators.py", "errors.py", "sync.py", "debug.py"]
     drivers = ("timer", "ticker", "gpio", "button", "watchdog", "port_machine", "port_host", "port_rp2")
     for name in core:

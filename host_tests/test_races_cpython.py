@@ -92,7 +92,7 @@ def test_an_interrupt_at_any_line_of_the_idle_path_or_a_poll_is_never_lost():
 
 def test_a_flag_set_racing_with_take_is_never_lost():
     # set() delivered at every line of take(): it is seen by that take or the next.
-    import pollen.flag as flagmod
+    import pollen.wakers as flag_module
     f = Flag()
     for k in range(1, 8):
         f.cell[0] = 0
@@ -106,7 +106,7 @@ def test_a_flag_set_racing_with_take_is_never_lost():
             return local
 
         def glob(frame, event, arg):
-            return local if frame.f_code.co_filename == flagmod.__file__ else None
+            return local if frame.f_code.co_filename == flag_module.__file__ else None
 
         sys.settrace(glob)
         try:

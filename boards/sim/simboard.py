@@ -37,7 +37,7 @@ functions (what is C on the firmware) drop a heap lock while they run.
 
 import sys
 
-from pollen.ticks import PERIOD, ticks_add, ticks_diff
+from pollen.port_host import PERIOD, ticks_add, ticks_diff
 
 MICROPYTHON = sys.implementation.name == "micropython"
 if MICROPYTHON:

@@ -3,7 +3,7 @@
 Layers, each depending only on those below it:
   drivers  timer (the alarm queue, sleeps), ticker (Delay, Ticker, with_timeout),
            gpio, irq (Interrupt: any .irq() source), sync, button, watchdog
-  core     future (Future, Context, Waker), flag, wakers, oneshot, blocking,
+  core     future (Future, Context, Waker), wakers (Flag, ...), oneshot, blocking,
            executor, loop (native code on a board), combinators, debug
   port     port (registry, twin rule), port_machine (board), port_host (no board)
 
@@ -22,8 +22,7 @@ __version__ = "0.1.0"
 # built at import, ~500 B)
 _attrs = (
     "future", ("PENDING", "Context", "Future", "RawWaker", "RawWakerVTable", "Waker"),
-    "flag", ("Flag", "flag_waker"),
-    "wakers", ("CountingWaker", "parking_waker"),
+    "wakers", ("Flag", "flag_waker", "CountingWaker", "parking_waker"),
     "oneshot", ("oneshot",),
     "blocking", ("block_on",),
     "executor", ("Executor", "Task", "LOG", "STOP", "RESTART"),

@@ -6,7 +6,7 @@ the port's wait(flag.cell) -- on a board, until an interrupt handler sets the fl
 """
 
 from . import port as _port
-from .flag import Flag, flag_waker
+from .wakers import Flag, flag_waker
 from .future import CURRENT, PENDING, YIELD, Context, as_future, is_coroutine
 
 _FLAG = Flag()

@@ -7,6 +7,10 @@ inputs read their pull level and never interrupt; outputs keep their value.
 There are no interrupts here, so wait() sleeps in short naps (0.5 ms) until
 the flag is set or the alarm is due, and runs the alarm handler itself --
 like the unix port's own 1 ms poll.
+
+Its clock wraps as a 32-bit board's: ticks at 2**30, the tick arithmetic
+below in pure Python.  The simulated board uses it too, so wrap-around
+happens on the host exactly as on a Pico.
 """
 
 import time
@@ -21,11 +25,25 @@ except AttributeError:  # CPython
     def _sleep_us(us):
         time.sleep(us / 1e6)
 
-from .ticks import PERIOD, ticks_add, ticks_diff
+PERIOD = 1 << 30
+_MASK = PERIOD - 1
+_HALF = PERIOD >> 1
+
+
+def ticks_diff(a, b):
+    """Signed difference a - b, in [-2**29, 2**29)."""
+    return ((a - b + _HALF) & _MASK) - _HALF
+
+
+def ticks_add(t, delta):
+    """t + delta on the wrapping clock.  |delta| must be below 2**29, like
+    MicroPython's, which raises the same OverflowError."""
+    if not -_HALF <= delta < _HALF:
+        raise OverflowError("ticks interval overflow")
+    return (t + delta) & _MASK
+
 
 _MICROPYTHON = hasattr(time, "ticks_us")
-
-_MASK = PERIOD - 1
 
 
 class UnwiredPin:
