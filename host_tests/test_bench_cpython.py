@@ -187,3 +187,28 @@ def test_the_chips_ram_program_is_the_unix_one_and_gives_every_row():
     assert set(ram) == {"asyncio_import", "executor8", "per_slot", "pollen_per_task", "asyncio_per_task",
                         "coroutine"}, ram
     assert all(v > 0 for v in ram.values()), ram
+
+
+def test_the_startup_step_program_runs_here_and_tables_both_installs_side_by_side():
+    """bench_startup's step program, run here as the board gets it: a record
+    per step (RAM and time), and the lookup probe in pollen's folder (a file
+    system here, as on a board with the .mpy install); table() puts two
+    installs' steps side by side."""
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    import bench_startup
+    from bench_board import records
+    recs = records(_Here().run(bench_startup.STEPS, 120))
+    steps = [r for r in recs if "step" in r]
+    assert len(steps) == 13 and all(r["us"] > 0 for r in steps), recs
+    assert steps[0]["modules"] == ["pollen"], steps[0]
+    lookup = [r for r in recs if "lookup" in r]
+    assert len(lookup) == 1 and lookup[0]["lookup"].endswith("/firmware/pollen"), recs
+    side = {"ram": 1000, "us": [1, 2, 3], "fast": {}}
+    res = {"asyncio": side, "pollen": side, "pollen.asyncio": side}
+    text = bench_startup.table({".mpy": (res, recs), "frozen": (res, steps)})
+    head, rows = [t for t in tables(text) if t[0][0] == "module or object"][0]
+    assert head == ["module or object", "RAM, .mpy", "time, .mpy", "RAM, frozen", "time, frozen",
+                    "modules loaded"], head
+    assert len(rows) == 13 and all(is_number(c.split()[0]) for r in rows for c in r[1:5]), rows
+    assert ".mpy: a name that is not there, looked for in" in text
+    assert "frozen: a name" not in text  # frozen modules have no folder
