@@ -95,8 +95,8 @@ def test_flash_puts_every_file_on_board(repo, board, capsys):
     assert "sha256-verified" in capsys.readouterr().out
     build = os.path.join(repo, "build", "testboard")
     expected = {rel: h for rel, h in board_files(build).items() if rel != deploy.MARKER}
-    assert set(expected) == {"main.py", "board_config.py", "lib/pollen/__init__.mpy",
-                             "lib/pollen/core/__init__.mpy", "lib/apps/hello.mpy", "lib/apps/forever.mpy"}
+    assert set(expected) == {"main.py", "board_config.py", "pollen/__init__.mpy",
+                             "pollen/core/__init__.mpy", "apps/hello.mpy", "apps/forever.mpy"}
     assert board_files(board.dir) == expected  # nothing missing, nothing extra (staging cleaned up)
     # The installed tree really runs on the board.
     r = subprocess.run([os.path.join(BIN, "mpremote"), "connect", board.port, "exec", "import main"],
@@ -112,7 +112,7 @@ def test_corrupted_copy_is_detected_and_live_install_untouched(repo, board, caps
 
     def corrupting_copy(port, files, timeout):
         real_copy(port, files, timeout)
-        staged = os.path.join(board.dir, deploy.STAGING, "lib/apps/hello.mpy")
+        staged = os.path.join(board.dir, deploy.STAGING, "apps/hello.mpy")
         with open(staged, "r+b") as f:  # a bit flipped in transit
             b = bytearray(f.read())
             b[len(b) // 2] ^= 0x40
@@ -123,42 +123,53 @@ def test_corrupted_copy_is_detected_and_live_install_untouched(repo, board, caps
     capsys.readouterr()
     assert flash(repo, board, "--app", "hello", "--no-reset") == 2
     err = capsys.readouterr().err
-    assert "MISMATCH lib/apps/hello.mpy" in err and "live install untouched" in err
+    assert "MISMATCH apps/hello.mpy" in err and "live install untouched" in err
     live = {rel: h for rel, h in board_files(board.dir).items() if not rel.startswith(deploy.STAGING)}
     assert live == before
 
 
-# What `import pollen` finds on a board whose firmware has pollen frozen in:
-# a module whose __file__ is its name in the image, no file on the board
-# (builtinimport.c).  '' comes first in the pty board's sys.path.
-FAKE_FROZEN = '__file__ = "pollen/__init__.py"\n'
+# The unix interpreter behind the pty board has no pollen in its image, so
+# these tests stand in for the board's answer to deploy.FROZEN_CHECK (the
+# name of pollen in the image); the board tier runs the check itself on a
+# firmware that make firmware built, and on the stock one.
+FROZEN_NAME = "pollen/__init__.py"
 
 
-def test_flash_refuses_a_board_with_pollen_frozen_in(repo, board, capsys):
-    write(os.path.join(board.dir, "pollen.py"), FAKE_FROZEN)
+def test_the_pty_board_has_no_pollen_frozen_in_even_with_a_copy_installed(repo, board):
+    assert deploy.frozen_pollen(board.port) is None
+    assert flash(repo, board, "--app", "hello", "--no-reset") == 0
+    assert "pollen/__init__.mpy" in board_files(board.dir)  # at the root: found before '.frozen'
+    assert deploy.frozen_pollen(board.port) is None
+
+
+def test_flash_refuses_a_board_with_pollen_frozen_in(repo, board, capsys, monkeypatch):
+    monkeypatch.setattr(deploy, "frozen_pollen", lambda port: FROZEN_NAME)
     before = board_files(board.dir)
     assert flash(repo, board, "--no-reset") == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "pollen frozen in (import pollen -> pollen/__init__.py)" in err, err
-    assert "never be imported" in err and "make firmware" in err and "FIRMWARE=" in err, err
+    assert err.count("\n") == 1 and "pollen frozen in (pollen/__init__.py)" in err, err
+    assert "would shadow it" in err and "make firmware" in err and "FIRMWARE=" in err, err
     assert board_files(board.dir) == before  # nothing copied, nothing staged
 
 
 def test_flash_with_a_frozen_firmware_installs_only_main_and_board_config(repo, board, capsys, monkeypatch):
     assert flash(repo, board, "--app", "hello", "--no-reset") == 0
-    assert "lib/pollen/__init__.mpy" in board_files(board.dir)
+    assert "pollen/__init__.mpy" in board_files(board.dir)
+    os.makedirs(os.path.join(board.dir, "lib", "pollen"))  # where earlier versions of flash put it
+    write(os.path.join(board.dir, "lib", "pollen", "__init__.mpy"), "old")
+    image = []
 
     def write_frozen_image(port, uf2):  # a .uf2 with pollen frozen in, as make firmware builds
-        write(os.path.join(board.dir, "pollen.py"), FAKE_FROZEN)
+        image.append(FROZEN_NAME)
 
     monkeypatch.setattr(deploy, "install_firmware", write_frozen_image)
+    monkeypatch.setattr(deploy, "frozen_pollen", lambda port: image[-1] if image else None)
     capsys.readouterr()
     assert flash(repo, board, "--app", "hello", "--no-reset", "--firmware", "frozen.uf2") == 0
     out = capsys.readouterr().out
     assert "installing only main.py and board_config.py" in out and "flashed 2 files" in out, out
     build = os.path.join(repo, "build", "testboard")
-    assert board_files(board.dir) == {  # the copies the frozen pollen would shadow are gone
-        "pollen.py": digest(os.path.join(board.dir, "pollen.py")),
+    assert board_files(board.dir) == {  # the copies that would shadow the frozen pollen are gone
         "main.py": digest(os.path.join(build, "main.py")),
         "board_config.py": digest(os.path.join(build, "board_config.py"))}
 
@@ -174,7 +185,7 @@ def test_run_shows_first_output_lines(repo, board):
         p.wait(timeout=5)
     lines = [l.strip() for l in out.decode().splitlines()]
     assert lines[-3:] == ["tick 0", "tick 1", "tick 2"], out
-    assert not os.path.exists(os.path.join(board.dir, "lib", "apps"))  # nothing installed
+    assert not os.path.exists(os.path.join(board.dir, "apps"))  # nothing installed
 
 
 def test_no_board_error_is_clear(repo, tmp_path):
@@ -241,8 +252,8 @@ def test_make_flash_installs_pollen_and_the_board_boots_into_the_timer_demo(tmp_
         assert r.returncode == 0, r.stdout + r.stderr
         assert "sha256-verified" in r.stdout
         files = board_files(b.dir)
-        for name in ("main.py", "board_config.py", "lib/pollen/executor.mpy",
-                     "lib/pollen/timer.mpy", "lib/apps/timer.mpy"):
+        for name in ("main.py", "board_config.py", "pollen/executor.mpy",
+                     "pollen/timer.mpy", "apps/timer.mpy"):
             assert name in files, name
         built = board_files(os.path.join(REPO, "build", "rpi_pico"))
         assert {k: v for k, v in files.items() if k in built} == \
@@ -270,7 +281,7 @@ def test_make_run_runs_the_demo_without_installing_it(tmp_path):
             os.killpg(p.pid, signal.SIGKILL)
             p.wait(timeout=5)
         assert b"timer demo: LED at 2 Hz, a report every 5 s" in out, out
-        assert not os.path.exists(os.path.join(b.dir, "lib", "pollen"))  # nothing installed
+        assert not os.path.exists(os.path.join(b.dir, "pollen"))  # nothing installed
 
 
 _TWINS = """
@@ -305,7 +316,7 @@ print(sorted(pollen.port.used().items()))
 
 
 def _run_twins(out, native):
-    return subprocess.run([find_micropython(), "-c", _TWINS % (os.path.join(out, "lib"), native)],
+    return subprocess.run([find_micropython(), "-c", _TWINS % (out, native)],
                           capture_output=True, text=True, timeout=60)
 
 
@@ -317,7 +328,7 @@ def test_a_build_runs_its_machine_code_twins_or_the_portable_ones(tmp_path, nati
     # (NATIVE False) the portable twins: loop.py and the leaves' bytecode
     out = str(tmp_path / "b")
     deploy.build(REPO, "rpi_pico", out=out, march=MARCH)
-    files = os.listdir(os.path.join(out, "lib", "pollen"))
+    files = os.listdir(os.path.join(out, "pollen"))
     assert sorted(f for f in files if "_viper" in f) == [
         "irq_viper.mpy", "leaves_viper.mpy", "loop_viper.mpy", "slot_viper.mpy", "sync_viper.mpy",
         "timer_viper.mpy"], files
@@ -343,7 +354,7 @@ def test_a_bytecode_build_leaves_the_machine_code_out_and_a_native_interpreter_s
     # to the slow twins silently: the import names the module and the fix
     out = str(tmp_path / "b")
     deploy.build(REPO, "rpi_pico", out=out, march="none")
-    files = os.listdir(os.path.join(out, "lib", "pollen"))
+    files = os.listdir(os.path.join(out, "pollen"))
     assert not [f for f in files if "_viper" in f or f == "port_rp2.mpy"], files
     r = _run_twins(out, True)
     assert r.returncode != 0

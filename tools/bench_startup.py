@@ -36,6 +36,13 @@ def free():
     return gc.mem_free()
 def mods():
     return sorted(m for m in sys.modules if m.startswith('pollen') or m.startswith('asyncio'))
+def on_fs(m):  # loaded from a file (make flash), not from the firmware's image (make firmware)
+    import os
+    try:
+        os.stat(m.__file__)
+        return True
+    except (AttributeError, OSError):
+        return False
 """
 
 # Time and RAM, nothing -> task done: no collection in between
@@ -54,8 +61,8 @@ t1 = time.ticks_us()
 f1 = free()
 import pollen.port
 print('@ ' + json.dumps({"side": "pollen", "ram": f0 - f1, "us": time.ticks_diff(t1, t0),
-                         "frozen": not getattr(pollen, '__file__', '').startswith('/'),  # no file: in the image
-                         "file": getattr(pollen, '__file__', ''), "fast": pollen.port.used()}))
+                         "frozen": not on_fs(pollen), "file": getattr(pollen, '__file__', ''),
+                         "fast": pollen.port.used()}))
 t0 = time.ticks_us()
 import pollen.asyncio as asyncio
 %(asyncio_program)st1 = time.ticks_us()
@@ -139,7 +146,9 @@ for s in steps:
 # opens the file; frozen modules have no folder)
 import os
 d = pollen.__path__
-if d.startswith("/"):
+if not d.startswith("/"):  # found through '' (the current directory): the root, on a board
+    d = os.getcwd().rstrip("/") + "/" + d
+if on_fs(pollen):
     t0 = time.ticks_us()
     for i in range(4):
         try:

@@ -5,9 +5,9 @@ Python first, then PATH).
 Subcommands (``--root`` points at the repo, default: this file's repo):
 
 build --board B [--app A] [--out DIR]
-    Compile ``firmware/pollen/**/*.py`` -> ``DIR/lib/pollen/**.mpy`` and the
+    Compile ``firmware/pollen/**/*.py`` -> ``DIR/pollen/**.mpy`` and the
     apps (``firmware/apps/A.py``, or every app without ``--app``) ->
-    ``DIR/lib/apps/*.mpy`` with ``mpy-cross -march=<boards/B/board.json
+    ``DIR/apps/*.mpy`` with ``mpy-cross -march=<boards/B/board.json
     "march">`` (the viper and asm_thumb functions of the fast paths become
     machine code for the board's CPU; a file whose ``# mpy-cross: requires``
     line names other CPUs is left out, and so are they all with ``--march
@@ -33,9 +33,9 @@ flash --board B [--port P] [--app A] [--firmware F.uf2] [--no-reset]
 
 run --app A [--board B] [--port P] [--repl]
     Run an app without installing it: build to ``build/run-B`` and
-    ``mpremote connect P mount build/run-B run <launcher>``; the launcher puts
-    ``/remote/lib`` first on sys.path and executes the build's main.py as
-    ``__main__``.  mpremote soft-resets first (stops the installed app), output
+    ``mpremote connect P mount build/run-B run <launcher>``; the launcher
+    executes the build's main.py as ``__main__`` (``/remote`` is the current
+    directory, the first entry of sys.path).  mpremote soft-resets first (stops the installed app), output
     streams until the app ends or Ctrl-C.  ``--repl`` opens the REPL
     afterwards (mount still active).  ``mount`` works on real boards and on
     tools/ptyboard.py.
@@ -62,7 +62,12 @@ DEFAULT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STAGING = ".pollen_staging"
 OLD = ".pollen_old"
 # Items replaced on the board, in switch-in order; main.py is moved in last.
-ITEMS = ["lib/pollen", "lib/apps", "board_config.py", "main.py"]
+# pollen and the apps go at the root, not in /lib: '' (the current directory,
+# "/") is the first entry of a board's sys.path, and every import from /lib
+# reads /lib's folder too -- 20 ms of a button program's 207 ms start on the
+# emulated Pico (docs/BENCHMARKS.md, "Where a `.mpy` start goes").
+ITEMS = ["pollen", "apps", "board_config.py", "main.py"]
+LEGACY = ["lib/pollen", "lib/apps"]  # where earlier versions of flash put them: removed
 MARKER = ".pollen-build"
 UF2_ROOTS = ["/media/*", "/media/*/*", "/run/media/*/*", "/Volumes/*"]
 UF2_WAIT = 30.0
@@ -198,7 +203,7 @@ def build(root, board, app=None, out=None, march=None):
         if not builds_for(src, march):
             continue  # machine code for another CPU (port_rp2), or a bytecode-only build
         rel = os.path.relpath(src, fw).replace(os.sep, "/")   # pollen/x.py, apps/a.py
-        dst_rel = "lib/" + rel[:-3] + ".mpy"
+        dst_rel = rel[:-3] + ".mpy"
         dst = os.path.join(out, dst_rel)
         os.makedirs(os.path.dirname(dst), exist_ok=True)
         cmd = mpy_cross_cmd(mpy_cross, src, dst, rel, march)
@@ -309,11 +314,12 @@ def board_hashes(port, rels):
 
 
 def switch(port):
-    code = RM + ("_rm(%r)\nos.mkdir(%r)\nos.mkdir(%r)\nif not _ex('lib'):\n    os.mkdir('lib')\n"
+    code = RM + ("_rm(%r)\nos.mkdir(%r)\nos.mkdir(%r)\n"
                  "for it in %s:\n    if _ex(it):\n        os.rename(it, %r + '/' + it)\n"
                  "for it in %s:\n    if _ex(%r + '/' + it):\n        os.rename(%r + '/' + it, it)\n"
                  "_rm(%r)\n_rm(%r)\nprint('SWITCHED')\n") % (
-        OLD, OLD, OLD + "/lib", py_list(reversed(ITEMS)), OLD, py_list(ITEMS), STAGING, STAGING, OLD, STAGING)
+        OLD, OLD, OLD + "/lib", py_list(LEGACY + list(reversed(ITEMS))), OLD, py_list(ITEMS), STAGING,
+        STAGING, OLD, STAGING)
     if "SWITCHED" not in mpremote(port, "exec", code):
         raise DeployError("switch-over did not complete: rerun flash")
 
@@ -363,7 +369,9 @@ def cmd_build(a):
     print("built %d files in %s" % (len(files), out))
 
 
-FROZEN_CHECK = """import os
+FROZEN_CHECK = """import sys
+sys.path.clear()  # the image alone: a copy of pollen on the filesystem would be found first
+sys.path.append('.frozen')
 try:
     import pollen
 except ImportError:
@@ -371,21 +379,15 @@ except ImportError:
 except Exception as e:
     print('POLLEN broken', repr(e))
 else:
-    f = getattr(pollen, '__file__', None)
-    try:
-        os.stat(f)
-        print('POLLEN file', f)
-    except Exception:
-        print('POLLEN frozen', f)
+    print('POLLEN frozen', getattr(pollen, '__file__', '?'))
 """
 
 
 def frozen_pollen(port):
-    """The name `import pollen` has on the board (after a soft reset) if the
-    firmware has pollen frozen in, else None.  A frozen module's __file__ is
-    its name in the image ("pollen/__init__.py"), which is no file on the
-    board; and '.frozen' comes before '/lib' in an rp2 board's sys.path, so a
-    copy in :lib/pollen would never be imported."""
+    """The name `import pollen` has in the firmware's image ("pollen/__init__.py")
+    if the firmware on the board has pollen frozen in, else None: imported with
+    '.frozen' alone on sys.path (after a soft reset), since '' comes first on
+    an rp2 board's sys.path and a copy in :pollen would shadow the frozen one."""
     for line in mpremote(port, "exec", FROZEN_CHECK, resume=False, timeout=60).splitlines():
         parts = line.split(None, 2)
         if parts[:2] == ["POLLEN", "frozen"]:
@@ -400,15 +402,16 @@ def cmd_flash(a):
         install_firmware(a.port, a.firmware)
     frozen = frozen_pollen(a.port)
     if frozen and not a.firmware:
-        raise DeployError("the firmware on %s has pollen frozen in (import pollen -> %s), so a copy in "
-                          ":lib/pollen would never be imported: rebuild the image with `make firmware` and "
+        raise DeployError("the firmware on %s has pollen frozen in (%s), and a copy in :pollen would "
+                          "shadow it ('' comes before '.frozen' on sys.path): to run changed code, rebuild "
+                          "the image with `make firmware` and "
                           "write it with `make flash FIRMWARE=build/firmware/RPI_PICO/firmware.uf2`, or "
                           "write a stock MicroPython .uf2 first (`make flash FIRMWARE=RPI_PICO-...uf2`)"
                           % (a.port or "auto", frozen))
     if frozen:  # the image just written: pollen and the apps are in it, the rest stays on the filesystem
         files = {rel: p for rel, p in files.items() if rel in ("main.py", "board_config.py")}
         print("%s has pollen and the apps frozen in: installing only main.py and board_config.py "
-              "(and removing any :lib/pollen, :lib/apps it would shadow)" % a.firmware)
+              "(and removing any :pollen, :apps that would shadow them)" % a.firmware)
     dirs = {STAGING}
     for rel in files:
         parts = rel.split("/")[:-1]
@@ -429,7 +432,7 @@ def cmd_flash(a):
     switch(a.port)
     if not a.no_reset:
         mpremote(a.port, "reset", timeout=20)
-    apps = sorted(rel[9:-4] for rel in files if rel.startswith("lib/apps/"))
+    apps = sorted(rel[5:-4] for rel in files if rel.startswith("apps/"))
     print("flashed %d files (%d bytes, all sha256-verified) to %s in %.1fs: board %s, apps %s%s"
           % (len(files), size, a.port or "auto", time.monotonic() - t0, a.board,
              ", ".join(apps) or ("frozen in the firmware" if frozen else "-"),
@@ -440,8 +443,7 @@ def cmd_run(a):
     out, files = build(a.root, a.board, a.app, a.out or os.path.join(a.root, "build", "run-" + a.board), a.march)
     launcher = os.path.join(out, "_run.py")
     with open(launcher, "w") as f:
-        f.write("import sys\nsys.path.insert(0, '/remote/lib')\n"
-                "exec(open('/remote/main.py').read(), {'__name__': '__main__'})\n")
+        f.write("exec(open('/remote/main.py').read(), {'__name__': '__main__'})\n")
     args = ["mount", out, "run", launcher] + (["repl"] if a.repl else [])
     mpremote(a.port, *args, resume=False, timeout=None, capture=False)
 

@@ -2,7 +2,7 @@
 
 Runs the real unix MicroPython interpreter with a directory as the board's
 filesystem (cwd = that directory, so ``:main.py`` is ``<dir>/main.py`` and
-``:lib/pollen/x.mpy`` is ``<dir>/lib/pollen/x.mpy``) and exposes a serial-like
+``:pollen/x.mpy`` is ``<dir>/pollen/x.mpy``) and exposes a serial-like
 pty (symlinked at ``--link``) that ``mpremote connect <link> ...`` talks to.
 
 What it emulates, like an rp2 board:

@@ -304,7 +304,7 @@ def frozen_checks(b, firmware):
     pollen` must find the frozen one (else the run would test a filesystem
     copy: BoardError, the run fails), then only main.py and board_config.py
     go onto the filesystem, and `make flash` must refuse to add a copy of
-    pollen that the frozen one would shadow.  Returns (name, ok, detail)."""
+    pollen that would shadow the frozen one ('' comes first on sys.path).  Returns (name, ok, detail)."""
     import contextlib
     import io
     where = b.frozen_pollen()
@@ -323,7 +323,7 @@ def frozen_checks(b, firmware):
     msg = err.getvalue().strip()
     ok = rc == 2 and "frozen" in msg and "make firmware" in msg
     after = b.frozen_pollen()
-    return [("frozen::make_flash_refuses_to_copy_pollen_the_frozen_one_would_shadow",
+    return [("frozen::make_flash_refuses_a_copy_of_pollen_that_would_shadow_the_frozen_one",
              ok and after == where, "exit %s: %s (then import pollen -> %s)" % (rc, msg, after))]
 
 

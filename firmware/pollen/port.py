@@ -118,7 +118,7 @@ import sys
 # like `machine`, `time`, `select` and `io` -- is an extensible built-in:
 # `import array` first looks for an array.py along sys.path, and does so at
 # every import statement, since a built-in is not kept in sys.modules (6 ms
-# each on a Pico with pollen in /lib: docs/BENCHMARKS.md).  The u-prefixed
+# each on a Pico with pollen installed: docs/BENCHMARKS.md).  The u-prefixed
 # name is the built-in itself, no search (py/objmodule.c,
 # mp_module_get_builtin).  pollen's modules take array from here; the board
 # ports import umachine, utime, uselect, uio.
