@@ -104,6 +104,18 @@ def test_flash_puts_every_file_on_board(repo, board, capsys):
     assert r.stdout.split() == ["hello", "1", "0.1", "hello", "2", "hello", "3"]
 
 
+def test_flash_removes_an_install_in_lib_and_keeps_the_rest_of_lib(repo, board):
+    # Earlier versions of flash put pollen and the apps in :lib; a board that
+    # kept them would carry dead copies (the root comes first on sys.path)
+    for rel in ("lib/pollen/__init__.mpy", "lib/pollen/timer.mpy", "lib/apps/hello.mpy", "lib/mylib.py"):
+        write(os.path.join(board.dir, rel), "old")
+    assert flash(repo, board, "--no-reset") == 0
+    files = board_files(board.dir)
+    assert not [rel for rel in files if rel.startswith(("lib/pollen/", "lib/apps/"))], files
+    assert files["lib/mylib.py"] == digest(os.path.join(board.dir, "lib/mylib.py"))  # the user's own
+    assert "pollen/__init__.mpy" in files and "apps/hello.mpy" in files
+
+
 def test_corrupted_copy_is_detected_and_live_install_untouched(repo, board, capsys, monkeypatch):
     assert flash(repo, board, "--app", "hello", "--no-reset") == 0
     before = board_files(board.dir)

@@ -4,7 +4,7 @@
 
 DIR_A and DIR_B each hold a `pollen` package: source, or `.mpy` files made
 as a board gets them (`python tools/deploy.py build --march host --out OUT`
-puts them in OUT/lib).  Both are loaded up front and swapped in and out of
+puts them in OUT).  Both are loaded up front and swapped in and out of
 sys.modules, so the two alternate run by run and share whatever the machine
 is doing.  Prints, per build, the median Signal ping-pong rate (with
 asyncio.Event's for scale) and switch throughput as a fraction of the floor

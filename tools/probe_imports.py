@@ -12,7 +12,7 @@ The figures behind docs/BENCHMARKS.md's "Where a `.mpy` start goes" and
   lookups   `os.stat` of a missing name in fresh folders: 30 and 34 files of
             1.8 KB, and 30 with 4 or 8 files of 300 B (small enough that
             littlefs keeps them inline in the folder's metadata); then in
-            `/`, `/lib` and `/pollen` as `make flash` left them, and each
+            `/` and `/pollen` as `make flash` left them, and each
             of pollen's files found there.
 
 Takes about a minute.  The folders it makes are on the emulator's own
@@ -55,7 +55,7 @@ def folder(d, nbig, nsmall):
 for d, nbig, nsmall in (("/p30", 30, 0), ("/p34", 34, 0), ("/p30i4", 30, 4), ("/p30i8", 30, 8)):
     folder(d, nbig, nsmall)
     print("missing name in %-7s (%d files of 1.8 KB, %d of 300 B): %5d us" % (d, nbig, nsmall, miss(d + "/x.py")))
-for p in ("/x.py", "/lib/x.py", "/pollen/x.py"):
+for p in ("/x.py", "/pollen/x.py"):
     print("missing name %-18s %5d us" % (p, miss(p)))
 for n in sorted(os.listdir("/pollen")):
     t0 = time.ticks_us()
