@@ -36,13 +36,6 @@ def free():
     return gc.mem_free()
 def mods():
     return sorted(m for m in sys.modules if m.startswith('pollen') or m.startswith('asyncio'))
-def on_fs(m):  # loaded from a file (make flash), not from the firmware's image (make firmware)
-    import os
-    try:
-        os.stat(m.__file__)
-        return True
-    except (AttributeError, OSError):
-        return False
 """
 
 # Time and RAM, nothing -> task done: no collection in between
@@ -61,8 +54,7 @@ t1 = time.ticks_us()
 f1 = free()
 import pollen.port
 print('@ ' + json.dumps({"side": "pollen", "ram": f0 - f1, "us": time.ticks_diff(t1, t0),
-                         "frozen": not on_fs(pollen), "file": getattr(pollen, '__file__', ''),
-                         "fast": pollen.port.used()}))
+                         "file": getattr(pollen, '__file__', ''), "fast": pollen.port.used()}))
 t0 = time.ticks_us()
 import pollen.asyncio as asyncio
 %(asyncio_program)st1 = time.ticks_us()
@@ -145,6 +137,12 @@ for s in steps:
 # filesystem looks three times -- the name as a folder, .py, .mpy -- then
 # opens the file; frozen modules have no folder)
 import os
+def on_fs(m):  # loaded from a file (make flash), not from the firmware's image (make firmware)
+    try:
+        os.stat(m.__file__)
+        return True
+    except (AttributeError, OSError):
+        return False
 d = pollen.__path__
 if not d.startswith("/"):  # found through '' (the current directory): the root, on a board
     d = os.getcwd().rstrip("/") + "/" + d
