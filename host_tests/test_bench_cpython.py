@@ -212,3 +212,20 @@ def test_the_startup_step_program_runs_here_and_tables_both_installs_side_by_sid
     assert len(rows) == 13 and all(is_number(c.split()[0]) for r in rows for c in r[1:5]), rows
     assert ".mpy: a name that is not there, looked for in" in text
     assert "frozen: a name" not in text  # frozen modules have no folder
+
+
+def test_the_uart_figure_pools_every_line_of_every_run():
+    # Two late lines in one run of five moved that run's median by 10 us;
+    # pooled over three runs the median is the typical line's
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    import argparse
+    import bench_board
+    runs = [{"idle": 0.0, "lines_duty": d, "lat": lat} for d, lat in (
+        (8.4, [36, 36, 37, 38, 46]), (8.5, [51, 36, 37, 80, 47]), (8.3, [35, 36, 37, 36, 46]))]
+    r = bench_board.uart_pooled(runs)
+    assert (r["n"], r["median"], r["worst"], r["lines_duty"]) == (15, 37, 80, 8.4)
+    a = argparse.Namespace(emulator=True, firmware=None, port=None, edges=100, rounds=300, reps=3)
+    text = bench_board.report({("uart", "asyncio"): r, ("uart", "pollen"): r}, [], {}, a)
+    assert "3 runs of each runtime in turn" in text
+    assert "| a line's last byte → the task has it, median (µs, 15 lines: every line of every run) | 37.0 | 37.0 |" in text
+    assert "36 / 36 / 37 / 38 / 46; 51 / 36 / 37 / 80 / 47; 35 / 36 / 37 / 36 / 46" in text
