@@ -332,35 +332,29 @@ def _run_twins(out, native):
                           capture_output=True, text=True, timeout=60)
 
 
-@pytest.mark.parametrize("native", [True, False])
-def test_a_build_runs_its_machine_code_twins_or_the_portable_ones(tmp_path, native):
+def test_a_build_for_a_cpu_runs_its_machine_code_twins_and_leaves_the_portable_loop_out(tmp_path):
     # A build for the interpreter's CPU holds the viper modules as machine
-    # code (port_rp2, Thumb only, is left out); an interpreter that runs
-    # machine code takes them (pollen.port.twin), one without a native emitter
-    # (NATIVE False) the portable twins: loop.py and the leaves' bytecode
+    # code (port_rp2, Thumb only, is left out), and an interpreter that runs
+    # machine code takes them (pollen.port.twin); loop.py, which only an
+    # interpreter without one loads, is left out of it
     out = str(tmp_path / "b")
     deploy.build(REPO, "rpi_pico", out=out, march=MARCH)
     files = os.listdir(os.path.join(out, "pollen"))
     assert sorted(f for f in files if "_viper" in f) == [
         "irq_viper.mpy", "leaves_viper.mpy", "loop_viper.mpy", "slot_viper.mpy", "sync_viper.mpy",
         "timer_viper.mpy"], files
-    assert "port_rp2.mpy" not in files and "port.mpy" in files
-    r = _run_twins(out, native)
+    assert "port_rp2.mpy" not in files and "loop.mpy" not in files and "port.mpy" in files
+    r = _run_twins(out, True)
     assert r.returncode == 0, r.stdout + r.stderr
     lines = r.stdout.splitlines()
     assert lines[0] == "2", r.stdout
-    if native:
-        assert lines[1] == ("['pollen.leaves_viper', 'pollen.loop_viper', 'pollen.slot_viper', "
-                            "'pollen.sync_viper', 'pollen.timer_viper']"), lines
-        assert lines[2] == ("[('leaves_viper', 'viper'), ('loop_viper', 'viper'), ('slot_viper', 'viper'), "
-                            "('sync_viper', 'viper'), ('timer_viper', 'viper')]"), lines
-    else:
-        assert lines[1] == "['pollen.loop']", lines
-        assert lines[2] == ("[('leaves_viper', 'portable'), ('loop_viper', 'portable'), ('slot_viper', 'portable'), "
-                            "('sync_viper', 'portable'), ('timer_viper', 'portable')]"), lines
+    assert lines[1] == ("['pollen.leaves_viper', 'pollen.loop_viper', 'pollen.slot_viper', "
+                        "'pollen.sync_viper', 'pollen.timer_viper']"), lines
+    assert lines[2] == ("[('leaves_viper', 'viper'), ('loop_viper', 'viper'), ('slot_viper', 'viper'), "
+                        "('sync_viper', 'viper'), ('timer_viper', 'viper')]"), lines
 
 
-def test_a_bytecode_build_leaves_the_machine_code_out_and_a_native_interpreter_says_so(tmp_path):
+def test_a_bytecode_build_leaves_the_machine_code_out_and_runs_only_without_a_native_emitter(tmp_path):
     # MARCH=none: no viper module in the build, and none of port_rp2's
     # asm_thumb.  An interpreter that runs machine code refuses to fall back
     # to the slow twins silently: the import names the module and the fix
@@ -372,4 +366,13 @@ def test_a_bytecode_build_leaves_the_machine_code_out_and_a_native_interpreter_s
     assert r.returncode != 0
     said = r.stdout + r.stderr
     assert "pollen.leaves_viper did not load" in said and "make flash" in said, said
-    assert _run_twins(out, False).returncode == 0
+    # An interpreter without a native emitter (NATIVE False) runs this build:
+    # the portable twins, loop.py and the leaves' bytecode
+    assert "loop.mpy" in files
+    r = _run_twins(out, False)
+    assert r.returncode == 0, r.stdout + r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "2", r.stdout
+    assert lines[1] == "['pollen.loop']", lines
+    assert lines[2] == ("[('leaves_viper', 'portable'), ('loop_viper', 'portable'), ('slot_viper', 'portable'), "
+                        "('sync_viper', 'portable'), ('timer_viper', 'portable')]"), lines

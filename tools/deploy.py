@@ -11,7 +11,9 @@ build --board B [--app A] [--out DIR]
     "march">`` (the viper and asm_thumb functions of the fast paths become
     machine code for the board's CPU; a file whose ``# mpy-cross: requires``
     line names other CPUs is left out, and so are they all with ``--march
-    none``, bytecode only, for an interpreter without a native emitter; ``--march
+    none``, bytecode only, for an interpreter without a native emitter; a file
+    whose line says ``requires bytecode`` (loop.py, the portable twin of
+    loop_viper) is in that build only; ``--march
     host`` builds for a unix MicroPython standing in for a board, as
     tools/ptyboard.py does in the tests); copy ``firmware/main.py`` -> ``DIR/main.py`` (a board runs
     main.py as source) and ``boards/B/board_config.py`` -> ``DIR/board_config.py``
@@ -116,7 +118,11 @@ def requires(src):
     """The CPUs a firmware file is machine code for, from its line
     `# mpy-cross: requires native` (any CPU with a native emitter: the viper
     modules) or `# mpy-cross: requires armv6m armv7m ...` (port_rp2's
-    asm_thumb); None for a file that is plain bytecode and runs anywhere."""
+    asm_thumb), or ("bytecode",) for `# mpy-cross: requires bytecode` (a
+    portable twin only an interpreter without a native emitter loads: a build
+    for a CPU leaves it out, since every file in the board's pollen folder
+    slows every import from it); None for a file that is plain bytecode and
+    runs anywhere."""
     with open(src) as f:
         for line in f:
             if line.startswith("# mpy-cross: requires"):
@@ -129,6 +135,8 @@ def builds_for(src, march):
     need = requires(src)
     if need is None:
         return True
+    if "bytecode" in need:  # a portable twin that only an interpreter without machine code loads
+        return not march
     if not march:
         return False
     return "native" in need or march in need

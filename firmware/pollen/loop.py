@@ -11,6 +11,9 @@ The rules it implements are in executor.py's docstring: woken tasks first,
 round robin from the task polled last; yielded tasks round robin after them;
 ready[slot] cleared before the poll, so a wake during it is kept.
 """
+# mpy-cross: requires bytecode
+# (`make flash` leaves it out of a build for a CPU, where loop_viper runs instead
+# and the file would only slow every import from the board's pollen folder)
 
 from .future import CURRENT, YIELD
 
