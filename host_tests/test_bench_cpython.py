@@ -214,6 +214,28 @@ def test_the_startup_step_program_runs_here_and_tables_both_installs_side_by_sid
     assert "frozen: a name" not in text  # frozen modules have no folder
 
 
+def test_the_census_program_runs_here_and_its_table_adds_up_to_the_measured_ram():
+    """bench_startup's census (where the frozen RAM goes, item by item), run
+    here as the board gets it: a row per object the program makes and per
+    pollen module, each module's classes with their names and RAM, and a
+    last row that makes the table add up to what gc measured."""
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    import bench_startup
+    from bench_board import records
+    recs = records(_Here().run(bench_startup.CENSUS, 120))
+    rows = {r["census"]: r for r in recs if "census" in r}
+    assert {"object the board port", "object the timer queue (16 nodes)", 'object Input(14, pull="up")',
+            "object Executor(8)", "module pollen.executor", "module pollen.future", "sys.modules"} <= set(rows)
+    assert all(r["ram"] > 0 for w, r in rows.items() if w.startswith("object")), rows
+    assert {c[0] for c in rows["module pollen.executor"]["classes"]} == {"Task", "Executor"}
+    assert {"Waker", "Context", "Leaf"} <= {c[0] for c in rows["module pollen.future"]["classes"]}
+    measured = [r["measured"] for r in recs if "measured" in r][0]
+    text = bench_startup.census_table(recs)
+    total = sum(int(line.split("|")[-2].strip().strip("*").replace(",", "").split()[0])
+                for line in text.splitlines()[2:-1])
+    assert total == measured > 0, text
+    assert text.splitlines()[-1] == "| **measured, nothing → task done** | | | **{:,} B** |".format(measured)
+
 def test_the_uart_figure_pools_every_line_of_every_run():
     # Two late lines in one run of five moved that run's median by 10 us;
     # pooled over three runs the median is the typical line's

@@ -158,6 +158,102 @@ print('@ {"done": 1}')
 """ % {"asyncio_program": ASYNCIO_PROGRAM}
 
 
+# Where the frozen RAM goes, item by item: after the button program, a model
+# of MicroPython's object sizes applied to the live objects (a frozen
+# install's code is in flash: its RAM is these objects).  A class: its type
+# (64 B) and its dict; a dict: 16 B and a table of 8 B slots, grown through
+# py/map.c's sizes; a function, bound method or staticmethod: 16 B; a buffer:
+# 16 B and its bytes; 16-byte blocks.  What the model does not see (a
+# function's default arguments, Pin and its IRQ, small objects) is the rest
+CENSUS = _HEAD + """
+f0 = free()
+n0 = len(sys.modules)
+import pollen
+from pollen.timer import sleep_ms
+from pollen.gpio import Input
+ex = pollen.Executor(8)
+inp = Input(14, pull="up")
+async def task():
+    await sleep_ms(1)
+ex.run(task())
+f1 = free()
+_SIZES = (0, 2, 4, 6, 8, 10, 12, 17, 23, 29, 37, 47, 59, 73, 97, 127, 167, 223)
+def r16(n):
+    return (n + 15) // 16 * 16
+def dict_b(n):
+    for a in _SIZES:
+        if a >= n:
+            return 16 + r16(a * 8)
+    return 16 + r16(n * 8)
+_FN = (type(free), type(ex.run), type(staticmethod(free)))
+_seen = set()
+def ours(v):
+    return str(getattr(type(v), "__module__", "")).startswith("pollen")
+def cost(v, depth=2):
+    if id(v) in _seen or isinstance(v, (type, int, str, bool, tuple, float)) or v is None:
+        return 0
+    t = type(v)
+    if t in _FN or t is memoryview:
+        b = 16
+    elif t is list:
+        b = 16 + r16(4 * len(v))
+    elif t is bytearray or t.__name__ == "array":
+        b = 16 + r16(len(bytes(v)))
+    elif t is dict:
+        b = dict_b(len(v))
+    elif ours(v) and hasattr(v, "__dict__"):  # one of pollen's objects: its members and what they hold
+        _seen.add(id(v))
+        b = 16 + dict_b(len(v.__dict__))
+        if depth:
+            for x in v.__dict__.values():
+                b += cost(x, depth - 1)
+    else:
+        return 0
+    _seen.add(id(v))
+    return b
+objs = (("object the board port", pollen.port.current()), ("object the timer queue (16 nodes)", pollen.timer.queue()),
+        ('object Input(14, pull="up")', inp), ("object Executor(8)", ex))
+for what, o in objs:
+    print('@ ' + json.dumps({"census": what, "names": len(o.__dict__), "ram": cost(o)}))
+for name in mods():
+    g = sys.modules[name].__dict__
+    cls = []
+    for k, v in g.items():
+        if isinstance(v, type) and getattr(v, "__module__", None) == name:
+            d = v.__dict__
+            cls.append([k, len(d), 64 + dict_b(len(d)) + sum(cost(x, 1) for x in d.values())])
+    own = 16 + dict_b(len(g)) + sum(cost(x) for x in g.values())
+    print('@ ' + json.dumps({"census": "module " + name, "names": len(g), "ram": own, "classes": cls}))
+print('@ ' + json.dumps({"census": "sys.modules", "names": len(sys.modules) - n0,
+                         "ram": dict_b(len(sys.modules)) - dict_b(n0)}))
+print('@ ' + json.dumps({"measured": f0 - f1}))
+print('@ {"done": 1}')
+"""
+
+
+def census_table(recs):
+    """The census as markdown: a row per object, then per module (its
+    classes, then the rest of it), and what the model does not see."""
+    def b(n):
+        return "{:,} B".format(n)
+    lines = ["| module or object | its classes: names, RAM | the rest: names, RAM | RAM |", "|---|---|---|---|"]
+    total = 0
+    for r in recs:
+        if "census" not in r:
+            continue
+        cls = r.get("classes", [])
+        ram = r["ram"] + sum(c[2] for c in cls)
+        total += ram
+        lines.append("| %s | %s | %d, %s | %s |" % (
+            r["census"], ", ".join("`%s` %d, %s" % (c[0], c[1], b(c[2])) for c in cls) or "—",
+            r["names"], b(r["ram"]), b(ram)))
+    measured = [r["measured"] for r in recs if "measured" in r][0]
+    lines.append("| not seen by the model (default arguments, the pin's IRQ object, strings made at "
+                 "import, small objects) | | | %s |" % b(measured - total))
+    lines.append("| **measured, nothing → task done** | | | **%s** |" % b(measured))
+    return "\n".join(lines)
+
+
 def measure(b, label, reps):
     """{side: {"ram": median, "us": [min, median, max], ...}} and the steps, on board b."""
     out = {}
@@ -234,6 +330,7 @@ def main(argv=None):
     p.add_argument("--write", help="put the table into this Markdown file (its bench-startup section)")
     a = p.parse_args(argv)
     results = {}
+    census = None
     try:
         if a.port or a.emulator:
             b = boardmod.open_board(port=a.port, emulator=a.emulator, control=a.control)
@@ -248,6 +345,8 @@ def main(argv=None):
             b = boardmod.open_board(emulator=True, firmware=a.firmware)
             try:
                 results["frozen (make firmware)"] = measure(b, "frozen", a.reps)
+                census = records(b.run(CENSUS, timeout=240))
+                print("  frozen: the RAM, item by item", flush=True)
             finally:
                 b.close()
     except boardmod.BoardError as e:
@@ -257,6 +356,14 @@ def main(argv=None):
         print("bench_startup: " + boardmod.NO_BOARD, file=sys.stderr)
         return 2
     text = table(results)
+    if census:
+        text += ("\n\nWhere the frozen install's RAM goes, item by item: after the same program, a model of "
+                 "MicroPython's object sizes applied to the live objects (a frozen module's code is in flash; "
+                 "its RAM is its objects).  A class costs its type (64 B) and its dict; a dict 16 B and a "
+                 "table of 8-byte slots, grown through `py/map.c`'s sizes (12, 17, 23, 29, 37, ... slots: "
+                 "the table fills before it grows); a function, bound method or staticmethod 16 B; a buffer "
+                 "16 B and its bytes; everything in 16-byte blocks.  \"names\": the entries of the dict.\n\n"
+                 + census_table(census))
     cmd = "make bench EMU=1" if a.emulator else "make bench PORT=%s" % a.port if a.port else ""
     text = ("Command: `%s` (`tools/bench_startup.py%s%s --reps %d`), the median of %d runs each, "
             "each after a soft reset.\n\n" % (
