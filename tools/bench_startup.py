@@ -161,10 +161,11 @@ print('@ {"done": 1}')
 # Where the frozen RAM goes, item by item: after the button program, a model
 # of MicroPython's object sizes applied to the live objects (a frozen
 # install's code is in flash: its RAM is these objects).  A class: its type
-# (64 B) and its dict; a dict: 16 B and a table of 8 B slots, grown through
-# py/map.c's sizes; a function, bound method or staticmethod: 16 B; a buffer:
-# 16 B and its bytes; 16-byte blocks.  What the model does not see (a
-# function's default arguments, Pin and its IRQ, small objects) is the rest
+# (64 B) and its dict; a dict or an instance: 16 B and a table of 8 B slots,
+# grown through py/map.c's sizes; a function, bound method or staticmethod:
+# 16 B; a buffer: 16 B and its bytes; 16-byte blocks (each measured on the
+# chip).  What the model does not see (the emergency exception buffer, the
+# pin's IRQ object, the program's own names) is the table's last row
 CENSUS = _HEAD + """
 f0 = free()
 n0 = len(sys.modules)
@@ -193,8 +194,8 @@ def cost(v, depth=2):
     if id(v) in _seen or isinstance(v, (type, int, str, bool, tuple, float)) or v is None:
         return 0
     t = type(v)
-    if t in _FN or t is memoryview:
-        b = 16
+    if t in _FN or t is memoryview or t is object or isinstance(v, BaseException):
+        b = 16  # (a marker object, a preallocated exception: 16 B too)
     elif t is list:
         b = 16 + r16(4 * len(v))
     elif t is bytearray or t.__name__ == "array":
@@ -203,7 +204,7 @@ def cost(v, depth=2):
         b = dict_b(len(v))
     elif ours(v) and hasattr(v, "__dict__"):  # one of pollen's objects: its members and what they hold
         _seen.add(id(v))
-        b = 16 + dict_b(len(v.__dict__))
+        b = dict_b(len(v.__dict__))  # an instance holds its table's header itself: 16 B and the table
         if depth:
             for x in v.__dict__.values():
                 b += cost(x, depth - 1)
@@ -248,8 +249,9 @@ def census_table(recs):
             r["census"], ", ".join("`%s` %d, %s" % (c[0], c[1], b(c[2])) for c in cls) or "—",
             r["names"], b(r["ram"]), b(ram)))
     measured = [r["measured"] for r in recs if "measured" in r][0]
-    lines.append("| not seen by the model (default arguments, the pin's IRQ object, strings made at "
-                 "import, small objects) | | | %s |" % b(measured - total))
+    lines.append("| not seen by the model (the 100-byte emergency exception buffer the board port asks for, "
+                 "the pin's IRQ object, the program's own names, what the model misses) | | | %s |"
+                 % b(measured - total))
     lines.append("| **measured, nothing → task done** | | | **%s** |" % b(measured))
     return "\n".join(lines)
 
@@ -359,10 +361,12 @@ def main(argv=None):
     if census:
         text += ("\n\nWhere the frozen install's RAM goes, item by item: after the same program, a model of "
                  "MicroPython's object sizes applied to the live objects (a frozen module's code is in flash; "
-                 "its RAM is its objects).  A class costs its type (64 B) and its dict; a dict 16 B and a "
-                 "table of 8-byte slots, grown through `py/map.c`'s sizes (12, 17, 23, 29, 37, ... slots: "
+                 "its RAM is its objects).  A class costs its type (64 B) and its dict; a dict or an instance "
+                 "16 B and a table of 8-byte slots, grown through `py/map.c`'s sizes (12, 17, 23, 29, 37, ... slots: "
                  "the table fills before it grows); a function, bound method or staticmethod 16 B; a buffer "
-                 "16 B and its bytes; everything in 16-byte blocks.  \"names\": the entries of the dict.\n\n"
+                 "16 B and its bytes; everything in 16-byte blocks.  \"names\": the entries of the dict.  "
+                 "(The program is the one above without its timing: its total differs from the table's by "
+                 "the measuring program's own names.)\n\n"
                  + census_table(census))
     cmd = "make bench EMU=1" if a.emulator else "make bench PORT=%s" % a.port if a.port else ""
     text = ("Command: `%s` (`tools/bench_startup.py%s%s --reps %d`), the median of %d runs each, "
