@@ -185,7 +185,7 @@ def test_the_chips_ram_program_is_the_unix_one_and_gives_every_row():
     import bench_board
     ram = bench_board.memory_records(_Here())
     assert set(ram) == {"asyncio_import", "executor8", "per_slot", "pollen_per_task", "asyncio_per_task",
-                        "coroutine"}, ram
+                        "coroutine", "timer_node", "input", "output", "signal", "event", "channel8", "ticker"}, ram
     assert all(v > 0 for v in ram.values()), ram
 
 
