@@ -185,7 +185,7 @@ def test_the_chips_ram_program_is_the_unix_one_and_gives_every_row():
     import bench_board
     ram = bench_board.memory_records(_Here())
     assert set(ram) == {"asyncio_import", "executor8", "per_slot", "pollen_per_task", "asyncio_per_task",
-                        "coroutine", "timer_node", "input", "output", "signal", "event", "channel8", "ticker"}, ram
+                        "coroutine"}, ram
     assert all(v > 0 for v in ram.values()), ram
 
 
@@ -235,6 +235,23 @@ def test_the_census_program_runs_here_and_its_table_adds_up_to_the_measured_ram(
                 for line in text.splitlines()[2:-1])
     assert total == measured > 0, text
     assert text.splitlines()[-1] == "| **measured, nothing → task done** | | | **{:,} B** |".format(measured)
+
+def test_the_objects_program_runs_here_and_tables_what_each_object_keeps():
+    """bench_startup's objects program (what each thing a program makes
+    keeps), run here as the board gets it: a positive size for each, and a
+    column per install in the table."""
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    import bench_startup
+    from bench_board import records
+    recs = records(_Here().run(bench_startup.OBJECTS, 120))
+    assert [r["object"].split()[0] for r in recs] == [
+        "a", "`Executor(8)`", "a", "`Input(14,", "`Output(25)`", "`Signal()`", "`Event()`", "`Channel(8)`",
+        "`Ticker(10)`"], recs
+    assert all(r["ram"] > 0 for r in recs), recs
+    text = bench_startup.objects_table({".mpy": ({}, [], recs), "frozen": ({}, [], recs), "none": ({}, [])})
+    head = text.splitlines()[2]
+    assert head == "| object | RAM, .mpy | RAM, frozen |", text
+    assert len(text.splitlines()) == 4 + len(recs)
 
 def test_the_uart_figure_pools_every_line_of_every_run():
     # Two late lines in one run of five moved that run's median by 10 us;

@@ -716,7 +716,7 @@ def report(res, rates, ram, a, compat=()):
            "MicroPython v1.28.0 `RPI_PICO`, pollen as `make flash` installs it (.mpy; the viper and "
            "asm_thumb modules `loop_viper`, `leaves_viper`, `sync_viper`, `irq_viper`, `slot_viper`, `timer_viper`, `port_rp2` "
            "compiled with mpy-cross -march=armv6m)")
-    where = (" --firmware " + a.firmware if a.firmware else
+    where = (" --firmware " + os.path.relpath(a.firmware, ROOT) if a.firmware else
              " --emulator" if a.emulator else " --port " + str(a.port))
     L = ["Command: `%s`" % ("make bench EMU=1" if a.emulator or a.firmware else "make bench PORT=%s" % a.port),
          "(`tools/bench_board.py%s --edges %d --rounds %d --reps %d`), %s." % (
@@ -822,12 +822,9 @@ def report(res, rates, ram, a, compat=()):
         return "\n".join(L)
     L += ["", "RAM on the chip (`gc.mem_free()` deltas, `tools/bench_mp.py memory`): asyncio import %d B "
           "(frozen in the firmware), %.0f B per task; pollen Executor(8) %d B, %.0f B per extra slot, "
-          "%.0f B per task; a coroutine %.0f B on either.  What else a program makes keeps (collected "
-          "before and after): a timer node %.0f B (`pollen.timer.init(capacity)`: 16 by default), an `Input` %d B, an `Output` %d B, a `Signal` %d B, "
-          "an `Event` %d B, a `Channel(8)` %d B, a `Ticker` %d B.  pollen's import: \"RAM and start-up on the "
+          "%.0f B per task; a coroutine %.0f B on either.  pollen's import: \"RAM and start-up on the "
           "RP2040\"." % (ram["asyncio_import"], ram["asyncio_per_task"], ram["executor8"], ram["per_slot"],
-                          ram["pollen_per_task"], ram["coroutine"], ram["timer_node"], ram["input"],
-                          ram["output"], ram["signal"], ram["event"], ram["channel8"], ram["ticker"])]
+                          ram["pollen_per_task"], ram["coroutine"])]
     return "\n".join(L)
 
 

@@ -674,33 +674,6 @@ def section_memory(mpy_dir):
     for t in ts:
         t.cancel()
 
-    # What each object a program makes keeps (collected before and after:
-    # what making it leaves behind is not counted): a timer node (the queue
-    # is made with a capacity, pollen.timer.init; the new queue replaces the
-    # old), a pin, the sync primitives, a Ticker.  Their modules are loaded
-    # before (Ticker: pollen.ticker)
-    def kept(fn):
-        gc.collect()
-        a = gc.mem_free()
-        keep = fn()
-        gc.collect()
-        return a - gc.mem_free(), keep
-
-    from pollen import gpio, sync, timer
-    timer.Ticker
-    timer.init(16, hp)
-    dq, _ = kept(lambda: timer.init(32, hp))
-    timer.init(16, hp)  # the default queue again
-    emit(kind="mem", what="timer_node", bytes=dq / 16)
-    for what, make in (("input", lambda: gpio.Input(14, pull="up", port=hp)),
-                       ("output", lambda: gpio.Output(25, port=hp)),
-                       ("signal", sync.Signal), ("event", sync.Event), ("channel8", lambda: sync.Channel(8)),
-                       ("ticker", lambda: timer.Ticker(10))):
-        d, keep = kept(make)
-        emit(kind="mem", what=what, bytes=d)
-        if what in ("input", "output"):
-            keep.release()
-
 
 def section_scaling(scale, reps):
     heap = heap_info()

@@ -232,6 +232,55 @@ print('@ {"done": 1}')
 """
 
 
+# What each object a program makes keeps: gc.mem_free() after gc.collect()
+# before and after making it (what making one leaves behind is not counted),
+# its modules loaded before.  A timer node: a queue of 32 nodes in place of
+# one of 16 (pollen.timer.init), per node
+OBJECTS = _HEAD + """
+import pollen
+from pollen import gpio, sync, timer
+timer.Ticker  # loads pollen.ticker
+ex = pollen.Executor(8)
+def kept(fn):
+    f = free()
+    keep = fn()
+    return f - free(), keep
+async def task():
+    await timer.sleep_ms(1000)
+rows = []
+timer.init(16)
+d, _ = kept(lambda: timer.init(32))
+timer.init(16)
+rows.append(["a timer node (`pollen.timer.init(capacity)`: 16 by default)", d / 16])
+for what, make in (("`Executor(8)`", lambda: pollen.Executor(8)),
+                   ("a task, spawned, with its coroutine", lambda: ex.spawn(task())),
+                   ('`Input(14, pull="up")`', lambda: gpio.Input(14, pull="up")),
+                   ("`Output(25)`", lambda: gpio.Output(25)),
+                   ("`Signal()`", sync.Signal), ("`Event()`", sync.Event),
+                   ("`Channel(8)`", lambda: sync.Channel(8)), ("`Ticker(10)`", lambda: timer.Ticker(10))):
+    d, keep = kept(make)
+    rows.append([what, d])
+    if hasattr(keep, "release"):
+        keep.release()
+for r in rows:
+    print('@ ' + json.dumps({"object": r[0], "ram": r[1]}))
+print('@ {"done": 1}')
+"""
+
+
+def objects_table(results):
+    """What each object keeps, one column per install."""
+    labels = [l for l in results if len(results[l]) > 2 and results[l][2]]
+    if not labels:
+        return ""
+    lines = ["What each object a program makes keeps (`gc.mem_free()` after `gc.collect()` before and after "
+             "making it; its modules loaded before):", "",
+             "| object | " + " | ".join("RAM, %s" % l for l in labels) + " |", "|---|" + "---|" * len(labels)]
+    for k, first in enumerate(results[labels[0]][2]):
+        lines.append("| %s | %s |" % (first["object"], " | ".join(
+            "{:,.0f} B".format(results[l][2][k]["ram"]) for l in labels)))
+    return "\n".join(lines)
+
 def census_table(recs):
     """The census as markdown: a row per object, then per module (its
     classes, then the rest of it), and what the model does not see."""
@@ -276,7 +325,9 @@ def measure(b, label, reps):
             out[side] = rec
     steps = records(b.run(STEPS, timeout=240))
     print("  %s: the RAM, step by step" % label, flush=True)
-    return out, steps
+    objects = records(b.run(OBJECTS, timeout=240))
+    print("  %s: what each object keeps" % label, flush=True)
+    return out, steps, objects
 
 
 def table(results):
@@ -358,6 +409,9 @@ def main(argv=None):
         print("bench_startup: " + boardmod.NO_BOARD, file=sys.stderr)
         return 2
     text = table(results)
+    objects = objects_table(results)
+    if objects:
+        text += "\n\n" + objects
     if census:
         text += ("\n\nWhere the frozen install's RAM goes, item by item: after the same program, a model of "
                  "MicroPython's object sizes applied to the live objects (a frozen module's code is in flash; "
