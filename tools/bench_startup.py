@@ -10,7 +10,9 @@ end.  Then a `pollen.asyncio` program on top (an Event set by a task after
 sleep_ms(1)).  asyncio: that asyncio program alone.  Each after a soft reset
 (a fresh heap), measured on the chip: gc.mem_free() after gc.collect()
 before and after, ticks_us() around it.  A second run of each program takes
-the RAM apart step by step, and names the modules each step loaded.
+the RAM apart step by step, and names the modules each step loaded; a
+third prices each object a program makes; on the frozen firmware, a census
+takes the RAM apart by module, class and buffer.
 
 With --emulator it installs pollen as `make flash` does on the stock
 firmware (.mpy files); with --firmware F it also starts a second emulated
@@ -280,6 +282,7 @@ def objects_table(results):
         lines.append("| %s | %s |" % (first["object"], " | ".join(
             "{:,.0f} B".format(results[l][2][k]["ram"]) for l in labels)))
     return "\n".join(lines)
+
 
 def census_table(recs):
     """The census as markdown: a row per object, then per module (its
