@@ -248,7 +248,7 @@ def test_the_objects_program_runs_here_and_tables_what_each_object_keeps():
         "a", "`Executor(8)`", "a", "`Input(14,", "`Output(25)`", "`Signal()`", "`Event()`", "`Channel(8)`",
         "`Ticker(10)`"], recs
     assert all(r["ram"] > 0 for r in recs), recs
-    text = bench_startup.objects_table({".mpy": ({}, [], recs), "frozen": ({}, [], recs), "none": ({}, [])})
+    text = bench_startup.objects_table({".mpy": ({}, [], recs), "frozen": ({}, [], recs)})
     head = text.splitlines()[2]
     assert head == "| object | RAM, .mpy | RAM, frozen |", text
     assert len(text.splitlines()) == 4 + len(recs)

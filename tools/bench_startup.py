@@ -40,11 +40,9 @@ def mods():
     return sorted(m for m in sys.modules if m.startswith('pollen') or m.startswith('asyncio'))
 """
 
-# Time and RAM, nothing -> task done: no collection in between
-POLLEN = _HEAD + """
-f0 = free()
-t0 = time.ticks_us()
-import pollen
+# The button program, written once: timed and measured (POLLEN), and taken
+# apart (CENSUS)
+BUTTON_PROGRAM = """import pollen
 from pollen.timer import sleep_ms
 from pollen.gpio import Input
 ex = pollen.Executor(8)
@@ -52,7 +50,13 @@ inp = Input(14, pull="up")
 async def task():
     await sleep_ms(1)
 ex.run(task())
-t1 = time.ticks_us()
+"""
+
+# Time and RAM, nothing -> task done: no collection in between
+POLLEN = _HEAD + """
+f0 = free()
+t0 = time.ticks_us()
+%(button_program)st1 = time.ticks_us()
 f1 = free()
 import pollen.port
 print('@ ' + json.dumps({"side": "pollen", "ram": f0 - f1, "us": time.ticks_diff(t1, t0),
@@ -86,7 +90,7 @@ async def main():
     await ev.wait()
 asyncio.run(main())
 """
-POLLEN %= {"asyncio_program": ASYNCIO_PROGRAM}
+POLLEN %= {"asyncio_program": ASYNCIO_PROGRAM, "button_program": BUTTON_PROGRAM}
 ASYNCIO %= {"asyncio_program": ASYNCIO_PROGRAM}
 
 # Where the RAM goes: the same program, one module or object at a time, in
@@ -171,15 +175,7 @@ print('@ {"done": 1}')
 CENSUS = _HEAD + """
 f0 = free()
 n0 = len(sys.modules)
-import pollen
-from pollen.timer import sleep_ms
-from pollen.gpio import Input
-ex = pollen.Executor(8)
-inp = Input(14, pull="up")
-async def task():
-    await sleep_ms(1)
-ex.run(task())
-f1 = free()
+""" + BUTTON_PROGRAM + """f1 = free()
 _SIZES = (0, 2, 4, 6, 8, 10, 12, 17, 23, 29, 37, 47, 59, 73, 97, 127, 167, 223)
 def r16(n):
     return (n + 15) // 16 * 16
@@ -272,7 +268,7 @@ print('@ {"done": 1}')
 
 def objects_table(results):
     """What each object keeps, one column per install."""
-    labels = [l for l in results if len(results[l]) > 2 and results[l][2]]
+    labels = [l for l in results if results[l][2]]
     if not labels:
         return ""
     lines = ["What each object a program makes keeps (`gc.mem_free()` after `gc.collect()` before and after "
