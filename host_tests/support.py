@@ -8,6 +8,11 @@ MICROPYTHON = sys.implementation.name == "micropython"
 if MICROPYTHON:
     import micropython
 
+# pollen.gpio's Input state layout, for tests that look into inp._st: the
+# indices are private const()s there, compiled into its code, so MicroPython
+# has no name to import (test_port_contract_cpython checks these against it)
+WANT, HIT, ACTIVE = 1, 2, 9
+
 
 def raises(exc_type, fn, *args, **kw):
     """Call fn; return the exception it raised, fail if it raised nothing."""

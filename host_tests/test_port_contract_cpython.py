@@ -90,3 +90,20 @@ def test_the_code_reads_no_port_attribute_outside_the_contract():
     read -= {"current", "install", "_port", "twin", "used", "NATIVE"}  # the module's own (port.twin())
     assert read, "found no port reads: the pattern is stale"
     assert read <= set(rows), sorted(read - set(rows))
+
+
+def test_the_pin_state_layout_is_the_same_wherever_it_is_written():
+    """gpio.py's Input state indices are private const()s, so its viper
+    twin (leaves_viper) and the tests that look into inp._st write the
+    numbers again: they must be gpio.py's."""
+    import pollen.gpio as gpio
+    import support
+
+    with open(os.path.join(POLLEN, "leaves_viper.py")) as f:
+        viper = dict((n, int(v)) for n, v in re.findall(r"^(_\w+) = const\((\d+)\)", f.read(), re.M))
+    for name in ("WANT", "HIT", "ACTIVE"):
+        assert getattr(support, name) == getattr(gpio, "_" + name)
+        assert viper["_" + name] == getattr(gpio, "_" + name), name
+    with open(os.path.join(ROOT, "host_tests", "board", "test_pins.py")) as f:
+        m = re.search(r"^WANT, HIT = (\d+), (\d+)", f.read(), re.M)
+    assert (int(m.group(1)), int(m.group(2))) == (gpio._WANT, gpio._HIT)

@@ -29,13 +29,13 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis.errors import InvalidArgument
 from hypothesis import strategies as st
 from simsupport import board
-from support import ScriptedPort, raises
+from support import ACTIVE, HIT, WANT, ScriptedPort, raises
 
 import pollen
 from pollen import (PENDING, CancelledError, Executor, Future, SpawnError,
                     TimeoutError, gpio, timer, yield_now)
 from pollen.future import CURRENT
-from pollen.gpio import ACTIVE, HIT, WANT, Input
+from pollen.gpio import Input
 from pollen.timer import Delay, sleep_us, with_timeout
 
 SETTINGS = settings(max_examples=200, deadline=None,

@@ -14,10 +14,11 @@ import sys
 
 from simboard import SimStop
 from simsupport import board
+from support import HIT, WANT
 
 import pollen
 from pollen import Flag
-from pollen.gpio import HIT, WANT, Input
+from pollen.gpio import Input
 from pollen.timer import Ticker
 
 POLLEN_DIR = os.path.dirname(pollen.__file__)

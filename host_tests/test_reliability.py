@@ -5,12 +5,12 @@ import gc
 
 from simboard import SimReset, SimStop
 from simsupport import board, run_until_stop
-from support import MICROPYTHON, raises
+from support import ACTIVE, HIT, MICROPYTHON, WANT, raises
 
 import board_config as cfg
 import pollen
 from pollen import timer
-from pollen.gpio import ACTIVE, HIT, WANT, _claimed
+from pollen.gpio import _claimed
 from pollen.combinators import yield_now
 from pollen.timer import Ticker, sleep_ms
 from pollen.watchdog import Watchdog

@@ -1,11 +1,11 @@
 """Pins on the simulated board: edges, levels, cancellation, bad input."""
 
 from simsupport import board, run
-from support import raises
+from support import HIT, WANT, raises
 
 import pollen
 from pollen import TimeoutError, select
-from pollen.gpio import HIT, WANT, Input, Output
+from pollen.gpio import Input, Output
 from pollen.timer import Delay, sleep_ms, with_timeout
 
 

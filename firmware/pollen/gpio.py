@@ -25,6 +25,12 @@ from .port import array  # the built-in, with no search of sys.path
 from . import port as _port
 from .future import _STOP, CURRENT, Leaf, _viper, bind, stop_iteration
 
+try:
+    from micropython import const
+except ImportError:  # CPython: the field indices below are plain globals
+    def const(x):
+        return x
+
 FALLING = 4  # machine.Pin.IRQ_FALLING on rp2
 RISING = 8   # machine.Pin.IRQ_RISING
 ANY = FALLING | RISING
@@ -49,21 +55,24 @@ def unclaim(port, pin):
 
 # Input state the IRQ handler shares with the task side: one array('i') per
 # Input, so the RP2040's handler (port_rp2.EdgeISR, viper) reaches it with
-# plain loads and stores.  Keep in step with port_rp2.EdgeISR.isr.
-LAST = 0     # ticks_us of the latest edge, waited for or not   (IRQ writes)
-WANT = 1     # edge mask of the active wait, 0: none            (task writes)
-HIT = 2      # 1 once a wanted edge came                        (IRQ sets, task clears)
-EDGE_US = 3  # ticks_us / ticks_ms of that edge                  (IRQ writes)
-EDGE_MS = 4
-LEVEL = 5    # the pin's level right after it                    (IRQ writes)
-GPIO = 6     # the pin's GPIO number (-1: unknown), for a handler that reads SIO
-INDEX = 7    # where the fast wake stores: cell[INDEX] = 1, cell[LOOK] = 1
-LOOK = 8
-ACTIVE = 9   # 1 while a task waits (task side only)
-RAW = 10     # 10..12: a board handler's raw timer words, when it leaves EDGE_MS
-             # at -1 for port.edge_ms(st) to work out on the task side (port_rp2)
-CELL = 13    # the wake cell's address, for a board handler that sets _EdgeWait.addr
-_FIELDS = 14
+# plain loads and stores.  Keep in step with port_rp2.EdgeISR.isr and
+# leaves_viper.  Private const()s: MicroPython's compiler puts the number in
+# the code, so an index costs neither a global lookup (in the IRQ handler
+# too) nor a name in RAM.
+_LAST = const(0)     # ticks_us of the latest edge, waited for or not   (IRQ writes)
+_WANT = const(1)     # edge mask of the active wait, 0: none            (task writes)
+_HIT = const(2)      # 1 once a wanted edge came                        (IRQ sets, task clears)
+_EDGE_US = const(3)  # ticks_us / ticks_ms of that edge                  (IRQ writes)
+_EDGE_MS = const(4)
+_LEVEL = const(5)    # the pin's level right after it                    (IRQ writes)
+_GPIO = const(6)     # the pin's GPIO number (-1: unknown), for a handler that reads SIO
+_INDEX = const(7)    # where the fast wake stores: cell[_INDEX] = 1, cell[_LOOK] = 1
+_LOOK = const(8)
+_ACTIVE = const(9)   # 1 while a task waits (task side only)
+# 10..12: a board handler's raw timer words, when it leaves _EDGE_MS at -1
+# for port.edge_ms(st) to work out on the task side (port_rp2)
+_CELL = const(13)    # the wake cell's address, for a board handler that sets _EdgeWait.addr
+_FIELDS = const(14)
 
 
 class _EdgeWait(Leaf):
@@ -71,7 +80,7 @@ class _EdgeWait(Leaf):
     and its fast-wake cell: fields the task side stores on every wait, kept
     off the Input, whose properties make every store to it look the class
     up first (a MicroPython instance with descriptors: tens of us per store
-    on an RP2040).  The IRQ reads waker and cell only while WANT is set: a
+    on an RP2040).  The IRQ reads waker and cell only while _WANT is set: a
     wait that completed leaves them to be overwritten by the next one (close()
     clears them)."""
 
@@ -82,7 +91,7 @@ class _EdgeWait(Leaf):
         self.level = -1      # for level waits: ready at once if the pin is at it
         self.waker = None    # the waiting task's waker
         self.cell = None     # its fast-wake cell (future.Waker), or None: wake through waker
-        self.addr = None     # addressof(buffer), set by a board handler that wants st[CELL]
+        self.addr = None     # addressof(buffer), set by a board handler that wants st[_CELL]
         bind(self, "__next__")  # (future.bind: the edge -> task path resumes it)
 
     def __next__(self):
@@ -90,10 +99,10 @@ class _EdgeWait(Leaf):
         # the task's next line -- in one frame, touching only the state array
         # (leaves_viper.edge_next: the same in viper, where it can run).
         st = self.st
-        if st[2]:  # HIT, set only while a wait is active (literals: a global lookup costs)
-            st[1] = 0  # WANT, first: the IRQ stops recording
-            st[2] = 0  # HIT
-            st[9] = 0  # ACTIVE
+        if st[_HIT]:  # set only while a wait is active
+            st[_WANT] = 0  # first: the IRQ stops recording
+            st[_HIT] = 0
+            st[_ACTIVE] = 0
             _STOP.__traceback__ = None  # the shared StopIteration: no allocation
             raise _STOP
         return self.pending()
@@ -109,19 +118,19 @@ class _EdgeWait(Leaf):
         holds -- and every resume registers the task's waker.  None: pending."""
         cx = CURRENT.cx
         st = self.st
-        if not st[ACTIVE]:
-            if st[WANT]:
+        if not st[_ACTIVE]:
+            if st[_WANT]:
                 raise RuntimeError("%r already has a task waiting on it; one waiter per Input"
                                    % (self.inp.pin,))
-            st[ACTIVE] = 1
-            st[HIT] = 0
+            st[_ACTIVE] = 1
+            st[_HIT] = 0
             self._register(cx.waker())
-            st[WANT] = self.mask  # from here on the IRQ records matching edges
+            st[_WANT] = self.mask  # from here on the IRQ records matching edges
             inp = self.inp
             if self.level >= 0 and inp.pin.value() == self.level:  # look after arming
-                st[LEVEL] = self.level
-                st[EDGE_US] = inp._ticks_us()
-                st[EDGE_MS] = inp._ticks_ms()
+                st[_LEVEL] = self.level
+                st[_EDGE_US] = inp._ticks_us()
+                st[_EDGE_MS] = inp._ticks_ms()
                 self.close()
                 stop_iteration()
             return None
@@ -134,19 +143,19 @@ class _EdgeWait(Leaf):
         c = w.cell
         st = self.st
         if c is not None:
-            st[INDEX] = w.index
-            st[LOOK] = len(c) - 1
+            st[_INDEX] = w.index
+            st[_LOOK] = len(c) - 1
             a = self.addr
-            st[CELL] = a(c) if a is not None else 0
+            st[_CELL] = a(c) if a is not None else 0
         else:
-            st[CELL] = 0
+            st[_CELL] = 0
         self.cell = c
 
     def close(self):
         st = self.st
-        st[WANT] = 0  # first: the IRQ stops recording
-        st[HIT] = 0
-        st[ACTIVE] = 0
+        st[_WANT] = 0  # first: the IRQ stops recording
+        st[_HIT] = 0
+        st[_ACTIVE] = 0
         self.waker = None
         self.cell = None
 
@@ -168,39 +177,39 @@ class Input:
         self._ticks_us = port.ticks_us
         self._ticks_ms = port.ticks_ms
         st = self._st = array("i", [0] * _FIELDS)
-        st[GPIO] = pin if isinstance(pin, int) else -1
-        st[LEVEL] = self.pin.value()
-        st[LAST] = self._ticks_us()
+        st[_GPIO] = pin if isinstance(pin, int) else -1
+        st[_LEVEL] = self.pin.value()
+        st[_LAST] = self._ticks_us()
         self._wait = _EdgeWait(self)
         fast = getattr(port, "edge_isr", None)  # the board's own handler (port_rp2), same contract
         # bound once: the IRQ allocates nothing
-        self._isr = self._on_edge if fast is None or st[GPIO] < 0 else fast(self)
+        self._isr = self._on_edge if fast is None or st[_GPIO] < 0 else fast(self)
         self.pin.irq(self._isr, Pin.IRQ_FALLING | Pin.IRQ_RISING, hard=True)
 
     # What the IRQ recorded (task side: read after a wait completes)
     @property
     def edge_us(self):
         """ticks_us of the edge that completed the last wait, taken in the IRQ."""
-        return self._st[EDGE_US]
+        return self._st[_EDGE_US]
 
     @property
     def edge_ms(self):
         """ticks_ms of that edge, taken in the IRQ."""
         st = self._st
-        ms = st[EDGE_MS]
+        ms = st[_EDGE_MS]
         if ms < 0:  # the board's handler kept the raw time: worked out here, once
-            ms = st[EDGE_MS] = self.port.edge_ms(st)
+            ms = st[_EDGE_MS] = self.port.edge_ms(st)
         return ms
 
     @property
     def level(self):
         """The pin's level right after that edge."""
-        return self._st[LEVEL]
+        return self._st[_LEVEL]
 
     @property
     def last_edge_us(self):
         """ticks_us of the latest edge the IRQ saw, waited for or not."""
-        return self._st[LAST]
+        return self._st[_LAST]
 
     def _on_edge(self, pin):
         """Hard IRQ handler.  ISR-safe: no allocation.  Every line here is
@@ -208,22 +217,22 @@ class Input:
         where port_rp2.EdgeISR does the same in viper)."""
         st = self._st
         t = self._ticks_us()
-        st[LAST] = t
-        want = st[WANT]
-        if want and not st[HIT]:
+        st[_LAST] = t
+        want = st[_WANT]
+        if want and not st[_HIT]:
             level = pin.value()
             if want & (8 if level else 4):  # RISING if level else FALLING
-                st[EDGE_US] = t
-                st[EDGE_MS] = self._ticks_ms()
-                st[LEVEL] = level
-                st[HIT] = 1
+                st[_EDGE_US] = t
+                st[_EDGE_MS] = self._ticks_ms()
+                st[_LEVEL] = level
+                st[_HIT] = 1
                 w = self._wait
                 c = w.cell
                 if c is None:
-                    w.waker.wake_by_ref()  # set before WANT: never None here
+                    w.waker.wake_by_ref()  # set before _WANT: never None here
                 else:  # the fast wake (future.Waker): ready[slot] = 1, look byte = 1
-                    c[st[INDEX]] = 1
-                    c[st[LOOK]] = 1
+                    c[st[_INDEX]] = 1
+                    c[st[_LOOK]] = 1
 
     def value(self):
         return self.pin.value()

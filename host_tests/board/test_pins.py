@@ -13,9 +13,11 @@ from machine import Pin
 
 import pollen
 from pollen.combinators import select
-from pollen.gpio import HIT, WANT, Input
+from pollen.gpio import Input
 from pollen.ticker import Delay
 from pollen.timer import sleep_ms
+
+WANT, HIT = 1, 2  # pollen.gpio's state layout (private const()s there: no names to import)
 
 PIN = 16
 # Checks of the chip's own handler (port_rp2); the simulated board, which runs
