@@ -236,6 +236,34 @@ def test_the_census_program_runs_here_and_its_table_adds_up_to_the_measured_ram(
     assert total == measured > 0, text
     assert text.splitlines()[-1] == "| **measured, nothing → task done** | | | **{:,} B** |".format(measured)
 
+def test_the_heap_map_program_runs_here_and_its_objects_add_up_to_what_gc_counts():
+    """bench_startup's heap map (MicroPython's own mem_info(1) before and
+    after the button program), run here as the board gets it: the objects
+    it finds new, less those gone, are what gc.mem_alloc() grew by
+    (heap_map_table raises otherwise), and the program's functions and
+    modules are among them."""
+    sys.path.insert(0, os.path.join(ROOT, "tools"))
+    import bench_startup
+    from bench_board import records
+    out = _Here().run(bench_startup.HEAP_MAP, 120)
+    records(out)
+    table, total, gone, size = bench_startup.heap_map_table(out)
+    assert size == 32  # a 64-bit build's blocks (16 B on the chip)
+    kinds = {c: k for c, sz, k, ram in table if c != "h"}
+    assert kinds["B"] > 50 and kinds["M"] >= 10, table  # pollen's functions and modules
+    text = bench_startup.heap_map_markdown(table, total, gone, size)
+    assert text.splitlines()[-1].endswith("| **{:,} B** |".format(total)), text
+    assert sum(int(line.split("|")[-2].strip().replace(",", "").split()[0])
+               for line in text.splitlines()[2:-1]) == total
+    bad = out.replace('@ {"grew": ', '@ {"grew": 1')
+    try:
+        bench_startup.heap_map_table(bad)
+    except ValueError as e:
+        assert "do not add up" in str(e)
+    else:
+        raise AssertionError("a map that does not add up was taken")
+
+
 def test_the_objects_program_runs_here_and_tables_what_each_object_keeps():
     """bench_startup's objects program (what each thing a program makes
     keeps), run here as the board gets it: a positive size for each, and a

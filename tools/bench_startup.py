@@ -12,7 +12,8 @@ sleep_ms(1)).  asyncio: that asyncio program alone.  Each after a soft reset
 before and after, ticks_us() around it.  A second run of each program takes
 the RAM apart step by step, and names the modules each step loaded; a
 third prices each object a program makes; on the frozen firmware, a census
-takes the RAM apart by module, class and buffer.
+takes the RAM apart by module, class and buffer, and MicroPython's own map
+of its heap (micropython.mem_info(1)) by kind of object.
 
 With --emulator it installs pollen as `make flash` does on the stock
 firmware (.mpy files); with --firmware F it also starts a second emulated
@@ -230,6 +231,120 @@ print('@ {"done": 1}')
 """
 
 
+# MicroPython's own map of its heap (micropython.mem_info(1): a character a
+# block, its kind as py/gc.c tells the kinds apart), after a collection
+# before and after the button program: the census's check, with no model
+HEAP_MAP = """
+import gc, micropython
+u0 = u1 = 0
+gc.collect()
+u0 = gc.mem_alloc()
+print('@@ heap before')
+micropython.mem_info(1)
+""" + BUTTON_PROGRAM + """gc.collect()
+u1 = gc.mem_alloc()
+print('@@ heap after')
+micropython.mem_info(1)
+print('@ {"grew": %d}' % (u1 - u0))
+print('@ {"done": 1}')
+"""
+
+# py/gc.c's letters for the head block of an object; '=' continues the
+# object before it, '.' is free
+_KINDS = {
+    "B": "function objects (a def or a method; frozen, its code stays in flash)",
+    "D": "dict objects (a module's, a class's namespace: 16 B; the table is an object of its own)",
+    "M": "module objects",
+    "S": "str and bytes objects",
+    "T": "tuples",
+    "L": "lists (16 B; their items an object of their own)",
+    "A": "arrays and bytearrays (16 B; their bytes an object of their own)",
+    "F": "floats",
+}
+_TABLES = (2, 4, 6, 8, 10, 12, 17, 23, 29, 37, 47, 59, 73, 97)  # py/map.c's sizes: a table of n slots is 8n B
+
+
+def heap_blocks(dump):
+    """{block: (kind, blocks)} for each object in one mem_info(1) dump, and
+    the bytes in a block (from the dump's addresses: 64 blocks a line)."""
+    import re
+    cells, size = {}, None
+    prev = None
+    for line in dump.splitlines():
+        m = re.match(r"^([0-9a-f]{8}): (\S+)$", line.strip())
+        if not m:
+            prev = None
+            continue
+        addr = int(m.group(1), 16)
+        if prev is not None and size is None:
+            size = (addr - prev) // 64
+        prev = addr
+        cells.setdefault("lines", []).append((addr, m.group(2)))
+    size = size or 16
+    grid = {}
+    for addr, row in cells.get("lines", []):
+        for i, c in enumerate(row):
+            grid[addr // size + i] = c
+    objs = {}
+    for k in sorted(grid):
+        c = grid[k]
+        if c not in ".=":
+            n = 1
+            while grid.get(k + n) == "=":
+                n += 1
+            objs[k] = (c, n)
+    return objs, size
+
+
+def heap_map_table(out):
+    """What the button program's objects are, from the heap maps before and
+    after it: a row per kind and size, largest first.  (kind, size, count,
+    bytes) rows, their total, the bytes of objects gone, the block size.
+    Raises ValueError unless new - gone is what gc.mem_alloc() grew by."""
+    before = out.split("@@ heap before", 1)[1].split("@@ heap after", 1)[0]
+    after = out.split("@@ heap after", 1)[1]
+    b, size = heap_blocks(before)
+    a, _ = heap_blocks(after)
+    new = [v for k, v in a.items() if b.get(k) != v]
+    gone = sum(n for k, (c, n) in b.items() if a.get(k) != (c, n)) * size
+    rows = {}
+    for c, n in new:
+        key = (c, n * size) if c == "h" else (c, 0)
+        r = rows.setdefault(key, [0, 0])
+        r[0] += 1
+        r[1] += n * size
+    table = sorted(((c, sz, k, ram) for (c, sz), (k, ram) in rows.items()), key=lambda r: -r[3])
+    total = sum(r[3] for r in table)
+    grew = [json.loads(l[2:])["grew"] for l in after.splitlines() if l.startswith('@ {"grew"')][0]
+    if total - gone != grew:
+        raise ValueError("the heap maps do not add up: %d B new, %d B gone, but gc.mem_alloc() grew by %d B"
+                         % (total, gone, grew))
+    return table, total, gone, size
+
+
+def heap_map_markdown(table, total, gone, size=16):
+    """The rows as markdown; "other" sizes named as a 32-bit board's (16-byte
+    blocks, 8-byte dict slots) where they are one."""
+    def what(c, sz):
+        if c != "h":
+            return _KINDS.get(c, c)
+        if size != 16:
+            return "other objects of %d B" % sz
+        n = [t for t in _TABLES if (t * 8 + 15) // 16 * 16 == sz]
+        guess = ("a table of %d slots (a dict's, an instance's)" % n[0]) if n else ""
+        if sz == 16:
+            guess = "bound methods, staticmethods, machine-code functions, small objects"
+        elif sz == 64:
+            guess = "a class's type object (64 B), or a table of 8 slots"
+        return "other objects of %d B%s" % (sz, (": " + guess) if guess else "")
+    lines = ["| objects | count | RAM |", "|---|---|---|"]
+    for c, sz, k, ram in table:
+        lines.append("| %s | %d | {:,} B |".format(ram) % (what(c, sz), k))
+    lines.append("| **made by the program** (%s B of what was there before it is gone) | | **{:,} B** |"
+                 .format(total) % "{:,}".format(gone))
+    return "\n".join(lines)
+
+
 # What each object a program makes keeps: gc.mem_free() after gc.collect()
 # before and after making it (what making one leaves behind is not counted),
 # its modules loaded before.  A timer node: a queue of 32 nodes in place of
@@ -382,7 +497,7 @@ def main(argv=None):
     p.add_argument("--write", help="put the table into this Markdown file (its bench-startup section)")
     a = p.parse_args(argv)
     results = {}
-    census = None
+    census = heap = None
     try:
         if a.port or a.emulator:
             b = boardmod.open_board(port=a.port, emulator=a.emulator, control=a.control)
@@ -399,6 +514,10 @@ def main(argv=None):
                 results["frozen (make firmware)"] = measure(b, "frozen", a.reps)
                 census = records(b.run(CENSUS, timeout=240))
                 print("  frozen: the RAM, item by item", flush=True)
+                out = b.run(HEAP_MAP, timeout=240)
+                records(out)  # (raises if it did not finish)
+                heap = heap_map_table(out)
+                print("  frozen: the heap's own map", flush=True)
             finally:
                 b.close()
     except boardmod.BoardError as e:
@@ -421,6 +540,12 @@ def main(argv=None):
                  "(The program is the one above without its timing: its total differs from the table's by "
                  "the measuring program's own names.)\n\n"
                  + census_table(census))
+    if heap:
+        text += ("\n\nThe same program by MicroPython's own map of its heap (`micropython.mem_info(1)`, "
+                 "a character a 16-byte block, the kind `py/gc.c` tells apart), after a collection before "
+                 "and after it: every object it left, with no model.  The kinds gc.c does not name "
+                 "(\"other\") by size; a size that is a dict table's is most often one.\n\n"
+                 + heap_map_markdown(*heap))
     cmd = "make bench EMU=1" if a.emulator else "make bench PORT=%s" % a.port if a.port else ""
     text = ("Command: `%s` (`tools/bench_startup.py%s%s --reps %d`), the median of %d runs each, "
             "each after a soft reset.\n\n" % (
