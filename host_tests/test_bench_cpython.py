@@ -247,14 +247,17 @@ def test_the_heap_map_program_runs_here_and_its_objects_add_up_to_what_gc_counts
     from bench_board import records
     out = _Here().run(bench_startup.HEAP_MAP, 120)
     records(out)
-    table, total, gone, size = bench_startup.heap_map_table(out)
-    assert size == 32  # a 64-bit build's blocks (16 B on the chip)
-    kinds = {c: k for c, sz, k, ram in table if c != "h"}
-    assert kinds["B"] > 50 and kinds["M"] >= 10, table  # pollen's functions and modules
-    text = bench_startup.heap_map_markdown(table, total, gone, size)
-    assert text.splitlines()[-1].endswith("| **{:,} B** |".format(total)), text
-    assert sum(int(line.split("|")[-2].strip().replace(",", "").split()[0])
-               for line in text.splitlines()[2:-1]) == total
+    h = bench_startup.heap_map_table(out)
+    assert h["size"] == 32  # a 64-bit build's blocks (16 B on the chip)
+    kinds = {c: k for c, sz, k, ram in h["rows"] if c != "h"}
+    assert kinds["B"] > 50 and kinds["M"] >= 10, h  # pollen's functions and modules
+    assert h["names"] > 100 and 0 < h["qstr_bytes"] < h["total"], h  # source here: its names are interned
+    for summary in (False, True):
+        text = bench_startup.heap_map_markdown(h, summary).splitlines()
+        last = [i for i, line in enumerate(text) if "**made by the program**" in line][0]
+        assert text[last].endswith("| **{:,} B** |".format(h["total"])), text
+        assert sum(int(line.split("|")[-2].strip().replace(",", "").split()[0])
+                   for line in text[2:last]) == h["total"], text
     bad = out.replace('@ {"grew": ', '@ {"grew": 1')
     try:
         bench_startup.heap_map_table(bad)

@@ -233,7 +233,8 @@ print('@ {"done": 1}')
 
 # MicroPython's own map of its heap (micropython.mem_info(1): a character a
 # block, its kind as py/gc.c tells the kinds apart), after a collection
-# before and after the button program: the census's check, with no model
+# before and after the button program: the census's check, with no model.
+# And its count of the names it interned in RAM (micropython.qstr_info())
 HEAP_MAP = """
 import gc, micropython
 u0 = u1 = 0
@@ -241,10 +242,12 @@ gc.collect()
 u0 = gc.mem_alloc()
 print('@@ heap before')
 micropython.mem_info(1)
+micropython.qstr_info()
 """ + BUTTON_PROGRAM + """gc.collect()
 u1 = gc.mem_alloc()
 print('@@ heap after')
 micropython.mem_info(1)
+micropython.qstr_info()
 print('@ {"grew": %d}' % (u1 - u0))
 print('@ {"done": 1}')
 """
@@ -255,7 +258,7 @@ _KINDS = {
     "B": "function objects (a def or a method; frozen, its code stays in flash)",
     "D": "dict objects (a module's, a class's namespace: 16 B; the table is an object of its own)",
     "M": "module objects",
-    "S": "str and bytes objects",
+    "S": "str and bytes objects (16 B; their characters an object of their own)",
     "T": "tuples",
     "L": "lists (16 B; their items an object of their own)",
     "A": "arrays and bytearrays (16 B; their bytes an object of their own)",
@@ -296,11 +299,20 @@ def heap_blocks(dump):
     return objs, size
 
 
+def _qstrs(dump):
+    """(names, bytes) of the qstr pools in RAM, from qstr_info()'s line."""
+    import re
+    m = re.search(r"n_qstr=(\d+), n_str_data_bytes=\d+, n_total_bytes=(\d+)", dump)
+    return (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+
+
 def heap_map_table(out):
     """What the button program's objects are, from the heap maps before and
-    after it: a row per kind and size, largest first.  (kind, size, count,
-    bytes) rows, their total, the bytes of objects gone, the block size.
-    Raises ValueError unless new - gone is what gc.mem_alloc() grew by."""
+    after it: {"rows": (kind, size, count, bytes), a row per kind and size,
+    largest first; "total"; "gone": the bytes of objects that were there
+    before and are not after; "size": a block's bytes; "names", "qstr_bytes":
+    the names it interned in RAM and their pools' bytes, part of the total}.
+    Raises ValueError unless total - gone is what gc.mem_alloc() grew by."""
     before = out.split("@@ heap before", 1)[1].split("@@ heap after", 1)[0]
     after = out.split("@@ heap after", 1)[1]
     b, size = heap_blocks(before)
@@ -319,12 +331,18 @@ def heap_map_table(out):
     if total - gone != grew:
         raise ValueError("the heap maps do not add up: %d B new, %d B gone, but gc.mem_alloc() grew by %d B"
                          % (total, gone, grew))
-    return table, total, gone, size
+    q0, q1 = _qstrs(before), _qstrs(after)
+    return {"rows": table, "total": total, "gone": gone, "size": size,
+            "names": q1[0] - q0[0], "qstr_bytes": q1[1] - q0[1]}
 
 
-def heap_map_markdown(table, total, gone, size=16):
+def heap_map_markdown(h, summary=False):
     """The rows as markdown; "other" sizes named as a 32-bit board's (16-byte
-    blocks, 8-byte dict slots) where they are one."""
+    blocks, 8-byte dict slots) where they are one.  summary: the kinds gc.c
+    names, the names' pools, and the rest in one row (the .mpy install, whose
+    code is in the heap too)."""
+    size, table, total = h["size"], h["rows"], h["total"]
+
     def what(c, sz):
         if c != "h":
             return _KINDS.get(c, c)
@@ -338,10 +356,24 @@ def heap_map_markdown(table, total, gone, size=16):
             guess = "a class's type object (64 B), or a table of 8 slots"
         return "other objects of %d B%s" % (sz, (": " + guess) if guess else "")
     lines = ["| objects | count | RAM |", "|---|---|---|"]
+    rest = [0, 0]
     for c, sz, k, ram in table:
+        if summary and c == "h":
+            rest[0] += k
+            rest[1] += ram
+            continue
         lines.append("| %s | %d | {:,} B |".format(ram) % (what(c, sz), k))
+    q = "the names it interned in RAM (`micropython.qstr_info()`: %d names, their pools' bytes; objects " \
+        "gc.c does not name)" % h["names"]
+    if summary:
+        lines.append("| %s | | {:,} B |".format(h["qstr_bytes"]) % q)
+        lines.append("| everything else gc.c does not name: bytecode and machine code, types, "
+                     "instances, dict tables, bound methods | %d | {:,} B |".format(rest[1] - h["qstr_bytes"])
+                     % rest[0])
     lines.append("| **made by the program** (%s B of what was there before it is gone) | | **{:,} B** |"
-                 .format(total) % "{:,}".format(gone))
+                 .format(total) % "{:,}".format(h["gone"]))
+    if not summary:
+        lines.append("| of which %s | | {:,} B |".format(h["qstr_bytes"]) % q)
     return "\n".join(lines)
 
 
@@ -485,6 +517,14 @@ def table(results):
     return "\n".join(lines)
 
 
+def heap_map(b, label):
+    """The HEAP_MAP program's table (heap_map_table), run on board b."""
+    out = b.run(HEAP_MAP, timeout=240)
+    records(out)  # (raises if it did not finish)
+    print("  %s: the heap's own map" % label, flush=True)
+    return heap_map_table(out)
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--port", help="a board (or an emulated Pico already running) on this serial port")
@@ -497,7 +537,7 @@ def main(argv=None):
     p.add_argument("--write", help="put the table into this Markdown file (its bench-startup section)")
     a = p.parse_args(argv)
     results = {}
-    census = heap = None
+    census = heap = heap_mpy = None
     try:
         if a.port or a.emulator:
             b = boardmod.open_board(port=a.port, emulator=a.emulator, control=a.control)
@@ -506,6 +546,7 @@ def main(argv=None):
                     print("installing pollen as `make flash` does ...", flush=True)
                     b.install()
                 results[".mpy (make flash)"] = measure(b, ".mpy", a.reps)
+                heap_mpy = heap_map(b, ".mpy")
             finally:
                 b.close()
         if a.firmware:
@@ -514,10 +555,7 @@ def main(argv=None):
                 results["frozen (make firmware)"] = measure(b, "frozen", a.reps)
                 census = records(b.run(CENSUS, timeout=240))
                 print("  frozen: the RAM, item by item", flush=True)
-                out = b.run(HEAP_MAP, timeout=240)
-                records(out)  # (raises if it did not finish)
-                heap = heap_map_table(out)
-                print("  frozen: the heap's own map", flush=True)
+                heap = heap_map(b, "frozen")
             finally:
                 b.close()
     except boardmod.BoardError as e:
@@ -545,7 +583,11 @@ def main(argv=None):
                  "a character a 16-byte block, the kind `py/gc.c` tells apart), after a collection before "
                  "and after it: every object it left, with no model.  The kinds gc.c does not name "
                  "(\"other\") by size; a size that is a dict table's is most often one.\n\n"
-                 + heap_map_markdown(*heap))
+                 + heap_map_markdown(heap))
+    if heap_mpy:
+        text += ("\n\nThe `.mpy` install by the same map: its code is in the heap too (each function's "
+                 "bytecode, the machine code of the viper and asm_thumb modules) and so are the names its "
+                 "modules bring.\n\n" + heap_map_markdown(heap_mpy, summary=True))
     cmd = "make bench EMU=1" if a.emulator else "make bench PORT=%s" % a.port if a.port else ""
     text = ("Command: `%s` (`tools/bench_startup.py%s%s --reps %d`), the median of %d runs each, "
             "each after a soft reset.\n\n" % (
