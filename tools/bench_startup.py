@@ -12,8 +12,9 @@ sleep_ms(1)).  asyncio: that asyncio program alone.  Each after a soft reset
 before and after, ticks_us() around it.  A second run of each program takes
 the RAM apart step by step, and names the modules each step loaded; a
 third prices each object a program makes; on the frozen firmware, a census
-takes the RAM apart by module, class and buffer, and MicroPython's own map
-of its heap (micropython.mem_info(1)) by kind of object.
+takes the RAM apart by module, class and buffer; and on both installs
+MicroPython's own map of its heap (micropython.mem_info(1)) and count of
+interned names (qstr_info()) take it apart by kind of object, with no model.
 
 With --emulator it installs pollen as `make flash` does on the stock
 firmware (.mpy files); with --firmware F it also starts a second emulated
@@ -24,6 +25,7 @@ pollen frozen and asyncio again there.  Used by tools/bench.py (make bench).
 import argparse
 import json
 import os
+import re
 import statistics
 import sys
 
@@ -270,22 +272,20 @@ _TABLES = (2, 4, 6, 8, 10, 12, 17, 23, 29, 37, 47, 59, 73, 97)  # py/map.c's siz
 def heap_blocks(dump):
     """{block: (kind, blocks)} for each object in one mem_info(1) dump, and
     the bytes in a block (from the dump's addresses: 64 blocks a line)."""
-    import re
-    cells, size = {}, None
-    prev = None
+    lines, size, prev = [], None, None
     for line in dump.splitlines():
         m = re.match(r"^([0-9a-f]{8}): (\S+)$", line.strip())
         if not m:
-            prev = None
+            prev = None  # ("(n lines all free)": the next line is not the next 64 blocks)
             continue
         addr = int(m.group(1), 16)
         if prev is not None and size is None:
             size = (addr - prev) // 64
         prev = addr
-        cells.setdefault("lines", []).append((addr, m.group(2)))
+        lines.append((addr, m.group(2)))
     size = size or 16
     grid = {}
-    for addr, row in cells.get("lines", []):
+    for addr, row in lines:
         for i, c in enumerate(row):
             grid[addr // size + i] = c
     objs = {}
@@ -301,7 +301,6 @@ def heap_blocks(dump):
 
 def _qstrs(dump):
     """(names, bytes) of the qstr pools in RAM, from qstr_info()'s line."""
-    import re
     m = re.search(r"n_qstr=(\d+), n_str_data_bytes=\d+, n_total_bytes=(\d+)", dump)
     return (int(m.group(1)), int(m.group(2))) if m else (0, 0)
 
